@@ -1,0 +1,1 @@
+"""Pure extraction library: words in, fields with confidences out."""

@@ -1,0 +1,102 @@
+"""Addresses: runs of adjacent lines near the top that read like a postal address."""
+
+from __future__ import annotations
+
+import re
+
+from extractors.candidates.vendor import LEGAL_SUFFIX
+from extractors.normalize import collapse_whitespace
+from extractors.schema import FieldSpec
+from extractors.types import Candidate, Line, union_box
+from extractors.view import DocumentView
+
+POSTCODE = re.compile(
+    r"(?<!\d)(\d{5}|\d{4}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d{1,2}[A-Z]?\s\d[A-Z]{2})(?!\d)"
+)
+STREET = re.compile(
+    r"(?<![A-Z])(JALAN|JLN|LORONG|LRG|TAMAN|TMN|LOT|NO\.?|BLOK|BLOCK|LEVEL|FLOOR|TINGKAT|PERSIARAN|BANDAR|SEKSYEN"
+    r"|KAWASAN|PERINDUSTRIAN|BATU|KAMPUNG|KG|STREET|ST\.|ROAD|RD\.?|AVENUE|AVE\.?|BOULEVARD|BLVD|LANE|DRIVE"
+    r"|DR\.|SUITE|STE|UNIT|BUILDING|PLAZA|CENTRE|CENTER|STRASSE|STRAßE|RUE|WEG|PLATZ|WAY|COURT|HIGHWAY)(?![A-Z])",
+    re.IGNORECASE,
+)
+REGION = re.compile(
+    r"(?<![A-Z])(SELANGOR|JOHOR|KUALA LUMPUR|KL|PERAK|PENANG|PULAU PINANG|KEDAH|KELANTAN|TERENGGANU|PAHANG"
+    r"|MELAKA|MALACCA|NEGERI SEMBILAN|SABAH|SARAWAK|PUTRAJAYA|MALAYSIA|DARUL EHSAN|DARUL TAKZIM|SINGAPORE"
+    r"|USA|UK|UNITED STATES|UNITED KINGDOM|GERMANY|FRANCE|CA|NY|TX)(?![A-Z])",
+    re.IGNORECASE,
+)
+STOP = re.compile(
+    r"(?<![A-Z])(TEL|FAX|PHONE|H/P|HP|GST|SST|VAT|TAX|INVOICE|RECEIPT|DATE|CASHIER|REG\.?\s*NO|ROC|CO\.?\s*NO|EMAIL"
+    r"|E-MAIL|WWW|HTTP|BILL TO|SHIP TO|SOLD TO|INVOICE TO|CUSTOMER|DOCUMENT|ORDER)(?![A-Z])",
+    re.IGNORECASE,
+)
+SEARCH_LINES = 20
+MAX_SPAN = 5
+
+
+def address_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
+    """Every run of one to five adjacent top lines, scored by how much they look like an address."""
+    first_page = view.pages[0].number if view.pages else 1
+    lines = view.lines_by_page.get(first_page, [])[:SEARCH_LINES]
+    candidates = []
+    vendor_index = next((i for i, line in enumerate(lines) if LEGAL_SUFFIX.search(line.text)), None)
+    for start in range(len(lines)):
+        for length in range(1, MAX_SPAN + 1):
+            span = lines[start : start + length]
+            if len(span) < length:
+                break
+            candidate = _candidate(view, spec, span, start, lines, vendor_index)
+            if candidate is not None:
+                candidates.append(candidate)
+    return candidates
+
+
+def _candidate(
+    view: DocumentView,
+    spec: FieldSpec,
+    span: list[Line],
+    start: int,
+    lines: list[Line],
+    vendor_index: int | None,
+) -> Candidate | None:
+    texts = [line.text for line in span]
+    value = collapse_whitespace(" ".join(texts))
+    if len(value) < 6:
+        return None
+    stop_lines = sum(1 for t in texts if STOP.search(t))
+    after = lines[start + len(span)] if start + len(span) < len(lines) else None
+    before = lines[start - 1] if start > 0 else None
+    features = {
+        "postcode": 1.0 if POSTCODE.search(value) else 0.0,
+        "street": min(3, len(STREET.findall(value))) / 3.0,
+        "region": 1.0 if REGION.search(value) else 0.0,
+        "commas": min(4, value.count(",")) / 4.0,
+        "stop_inside": stop_lines / len(span),
+        "legal_inside": 1.0 if any(LEGAL_SUFFIX.search(t) for t in texts) else 0.0,
+        "next_is_stop": 1.0 if after is None or STOP.search(after.text) else 0.0,
+        "prev_is_vendor": 1.0 if vendor_index is not None and start == vendor_index + 1 else 0.0,
+        "prev_is_addressy": 1.0
+        if before is not None
+        and (STREET.search(before.text) or POSTCODE.search(before.text))
+        and not STOP.search(before.text)
+        else 0.0,
+        "next_is_addressy": 1.0
+        if after is not None
+        and (STREET.search(after.text) or REGION.search(after.text))
+        and not STOP.search(after.text)
+        else 0.0,
+        "lines": len(span) / MAX_SPAN,
+        "start_index": 1.0 / (1 + start),
+        "last_has_postcode_or_region": 1.0 if POSTCODE.search(texts[-1]) or REGION.search(texts[-1]) else 0.0,
+        "digit_ratio": sum(ch.isdigit() for ch in value) / len(value),
+    }
+    return Candidate(
+        field=spec.name,
+        text=value,
+        normalized=value,
+        page=span[0].page,
+        box=union_box(line.box for line in span),
+        cues=("address_block",),
+        features=features,
+        ocr_confidence=min(line.confidence for line in span),
+    )

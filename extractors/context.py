@@ -1,0 +1,24 @@
+"""The small frozen context every stage receives instead of reading the environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """Limits and knobs for reading pages; built by the application from its settings."""
+
+    max_pages: int = 200
+    max_image_pixels: int = 80_000_000
+    max_page_points: float = 14_400.0  # 200 inches, the PDF spec's own limit
+    ocr_timeout_seconds: float = 60.0
+    ocr_language: str = "eng"
+    render_dpi: int = 200
+    # Scale scans so that a typical text line is about this many pixels high before OCR.
+    target_text_height: int = 30
+    tesseract_cmd: str = "tesseract"
+    # When set, page images for the review screen are written here (one JPEG per page).
+    page_image_dir: Path | None = None
+    page_image_max_side: int = 1600

@@ -1,0 +1,59 @@
+"""Errors raised while reading or extracting; each has a stable code a document can fail with."""
+
+from __future__ import annotations
+
+
+class ExtractionError(Exception):
+    """Base error: `code` is stable, the message says what happened and what to do."""
+
+    code = "extraction_failed"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class UnsupportedDocument(ExtractionError):
+    code = "unsupported_type"
+
+
+class EmptyDocument(ExtractionError):
+    code = "empty_file"
+
+
+class CorruptDocument(ExtractionError):
+    code = "corrupt_document"
+
+
+class EncryptedDocument(ExtractionError):
+    code = "encrypted_pdf"
+
+
+class TooManyPages(ExtractionError):
+    code = "too_many_pages"
+
+
+class PageTooLarge(ExtractionError):
+    code = "page_too_large"
+
+
+class OcrFailed(ExtractionError):
+    code = "ocr_failed"
+
+
+class OcrTimeout(ExtractionError):
+    code = "ocr_timeout"
+
+
+class InvalidWords(ExtractionError):
+    code = "invalid_words"
+
+
+class UnknownDocumentType(ExtractionError):
+    code = "unknown_doc_type"
+
+
+class SchemaError(ExtractionError):
+    code = "invalid_schema"

@@ -1,0 +1,89 @@
+"""From pages to fields: find candidates, score them, pick one per field, validate. Reads top to bottom."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from extractors.candidates.address import address_candidates
+from extractors.candidates.pairs import key_value_candidates
+from extractors.candidates.tables import line_item_candidates
+from extractors.candidates.typed import typed_candidates
+from extractors.candidates.vendor import vendor_candidates
+from extractors.schema import FieldSpec, Schema
+from extractors.scoring import FieldModel, ScoringModel, load_model
+from extractors.types import Candidate, Extraction, FieldResult, Page
+from extractors.validate import consequences, validate
+from extractors.view import DocumentView
+
+EXTRACTOR_VERSION = "0.1.0"
+
+Finder = Callable[[DocumentView, FieldSpec], list[Candidate]]
+FINDERS: dict[str, Finder] = {
+    "vendor": vendor_candidates,
+    "address": address_candidates,
+    "line_items": line_item_candidates,
+    "key_value": key_value_candidates,
+}
+LOW_OCR_CONFIDENCE = 0.6
+AMBIGUITY_MARGIN = 0.1
+
+
+def extract(
+    pages: tuple[Page, ...],
+    schema: Schema,
+    model: ScoringModel | None = None,
+    consequence_overrides: Mapping[str, float] | None = None,
+) -> Extraction:
+    """Extract every field of `schema` from `pages`, with confidences, validation issues and consequences."""
+    model = model or load_model(schema.name)
+    view = DocumentView(pages, date_order_hint=schema.date_order)
+    results = []
+    for spec in schema.fields:
+        candidates = find_candidates(view, spec)
+        results.append(choose(spec, candidates, model.for_field(spec)))
+    values = {r.name: r.normalized for r in results}
+    issues = validate(schema, values)
+    fired = consequences(schema, values, consequence_overrides)
+    return Extraction(
+        doc_type=schema.name,
+        fields=tuple(results),
+        issues=tuple(issues),
+        high_consequence=tuple(rule.name for rule in fired),
+        extractor_version=EXTRACTOR_VERSION,
+        strategy="baseline" if model.version == "default" else f"model:{model.version}",
+    )
+
+
+def find_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
+    """The candidates of one field, from its named finder or from its type's parser."""
+    finder = FINDERS.get(spec.finder, typed_candidates)
+    return finder(view, spec)
+
+
+def choose(spec: FieldSpec, candidates: list[Candidate], model: FieldModel) -> FieldResult:
+    """The best-scoring candidate, with a confidence that accounts for the runner-up and the reader."""
+    if not candidates:
+        return FieldResult(
+            name=spec.name, type=spec.type, value=None, normalized=None, confidence=0.0, flags=("not_found",)
+        )
+    scored = sorted(((model.score(c), c) for c in candidates), key=lambda pair: pair[0], reverse=True)
+    best_score, best = scored[0]
+    runner_up = next((s for s, c in scored[1:] if c.normalized != best.normalized), 0.0)
+    raw = best_score * (1.0 - 0.5 * runner_up) * (0.5 + 0.5 * best.ocr_confidence)
+    confidence = model.calibrator(raw) if model.calibrator else raw
+    flags = []
+    if best.ocr_confidence < LOW_OCR_CONFIDENCE:
+        flags.append("low_ocr_confidence")
+    if best_score - runner_up < AMBIGUITY_MARGIN:
+        flags.append("ambiguous")
+    return FieldResult(
+        name=spec.name,
+        type=spec.type,
+        value=best.text,
+        normalized=best.normalized,
+        confidence=max(0.0, min(1.0, confidence)),
+        page=best.page,
+        box=best.box,
+        cues=best.cues,
+        flags=tuple(flags),
+    )

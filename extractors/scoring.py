@@ -1,0 +1,185 @@
+"""Score candidates with a per-field linear model and turn the winner's score into a calibrated confidence."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extractors.schema import FieldSpec
+from extractors.types import Candidate
+
+# Hand-set starting weights per kind of finder; learned models (extractors/models/*.json) replace them.
+DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
+    "date": {
+        "bias": -1.5,
+        "label_same_line": 2.5,
+        "label_above": 1.5,
+        "label_strength": 1.0,
+        "excluded_same_line": -2.0,
+        "rel_y": -1.0,
+        "repeat": 0.3,
+        "first_page": 0.5,
+    },
+    "amount": {
+        "bias": -3.0,
+        "label_same_line": 3.0,
+        "label_strength": 1.5,
+        "excluded_same_line": -3.5,
+        "label_above": 1.5,
+        "excluded_above": -1.5,
+        "rel_y": 0.5,
+        "is_max": 1.0,
+        "amount_rank": 0.5,
+        "repeat": 0.5,
+        "height_ratio": 0.3,
+        "right_end": 0.5,
+        "zero": -2.0,
+    },
+    "identifier": {
+        "bias": -1.0,
+        "label_same_line": 2.0,
+        "label_above": 1.5,
+        "label_strength": 2.0,
+        "excluded_same_line": -2.0,
+        "rel_y": -0.5,
+    },
+    "text": {
+        "bias": -1.0,
+        "label_same_line": 2.0,
+        "label_above": 1.0,
+        "label_strength": 1.0,
+        "excluded_same_line": -2.0,
+    },
+    "currency": {"bias": 0.5, "repeat": 1.0},
+    "vendor": {
+        "bias": -2.0,
+        "legal_suffix": 2.5,
+        "suffix_last": 0.5,
+        "business_word": 1.0,
+        "not_a_name": -2.5,
+        "line_index": 2.0,
+        "two_lines": -1.0,
+        "height_ratio": 0.8,
+        "digit_ratio": -3.0,
+        "upper_ratio": 0.5,
+        "short": -2.0,
+    },
+    "address": {
+        "bias": -4.0,
+        "postcode": 2.0,
+        "street": 2.0,
+        "region": 1.5,
+        "commas": 0.5,
+        "stop_inside": -4.0,
+        "legal_inside": -3.0,
+        "next_is_stop": 1.5,
+        "prev_is_vendor": 1.5,
+        "prev_is_addressy": -2.0,
+        "next_is_addressy": -2.0,
+        "lines": 0.5,
+        "start_index": 0.5,
+        "last_has_postcode_or_region": 1.0,
+    },
+    "line_items": {"bias": 0.0, "rows": 2.0},
+    "key_value": {"bias": 0.0, "pairs": 2.0},
+}
+
+
+def weights_key(spec: FieldSpec) -> str:
+    """Which default weights a field starts from: its finder, else its type."""
+    return spec.finder or spec.type
+
+
+@dataclass(frozen=True)
+class Calibrator:
+    """A monotone map from a raw score to the probability that the value is right (isotonic steps)."""
+
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+
+    def __call__(self, raw: float) -> float:
+        if not self.xs:
+            return raw
+        i = bisect.bisect_left(self.xs, raw)
+        if i <= 0:
+            return self.ys[0]
+        if i >= len(self.xs):
+            return self.ys[-1]
+        x0, x1, y0, y1 = self.xs[i - 1], self.xs[i], self.ys[i - 1], self.ys[i]
+        return y0 if x1 == x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+
+
+@dataclass(frozen=True)
+class FieldModel:
+    """Ranking weights and the calibrator for one field."""
+
+    weights: dict[str, float]
+    calibrator: Calibrator | None = None
+
+    def score(self, candidate: Candidate) -> float:
+        """Probability-like ranking score of a candidate (a logistic over its features)."""
+        z = self.weights.get("bias", 0.0)
+        for name, value in candidate.features.items():
+            z += self.weights.get(name, 0.0) * value
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass(frozen=True)
+class ScoringModel:
+    """Field models for one document type; fields without a learned model use the default weights."""
+
+    doc_type: str
+    version: str = "default"
+    fields: dict[str, FieldModel] = field(default_factory=dict)
+
+    def for_field(self, spec: FieldSpec) -> FieldModel:
+        """The learned model of a field, else the default weights of its kind."""
+        model = self.fields.get(spec.name)
+        if model is not None:
+            return model
+        return FieldModel(weights=DEFAULT_WEIGHTS.get(weights_key(spec), {"bias": 0.0}))
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready form, the inverse of `from_json`."""
+        return {
+            "doc_type": self.doc_type,
+            "version": self.version,
+            "fields": {
+                name: {
+                    "weights": m.weights,
+                    "calibrator": {"xs": list(m.calibrator.xs), "ys": list(m.calibrator.ys)}
+                    if m.calibrator
+                    else None,
+                }
+                for name, m in self.fields.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> ScoringModel:
+        """Rebuild a model written by `to_json`."""
+        fields = {}
+        for name, entry in document.get("fields", {}).items():
+            cal = entry.get("calibrator")
+            fields[name] = FieldModel(
+                weights=dict(entry["weights"]),
+                calibrator=Calibrator(tuple(cal["xs"]), tuple(cal["ys"])) if cal else None,
+            )
+        return cls(
+            doc_type=document["doc_type"], version=str(document.get("version", "default")), fields=fields
+        )
+
+
+BUILTIN_MODEL_DIR = Path(__file__).parent / "models"
+
+
+def load_model(doc_type: str, path: Path | None = None) -> ScoringModel:
+    """A model from `path`, else the one shipped for `doc_type`, else default weights."""
+    candidate_path = path or BUILTIN_MODEL_DIR / f"{doc_type}.json"
+    if candidate_path.is_file():
+        return ScoringModel.from_json(json.loads(candidate_path.read_text()))
+    return ScoringModel(doc_type=doc_type)
