@@ -1,0 +1,1 @@
+"""Evaluation on labelled folders: the `docloop eval` contract of DESIGN.md."""

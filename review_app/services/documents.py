@@ -1,0 +1,92 @@
+"""Reading documents back: the API's representation of a document, its fields and its review state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review_app.exceptions import NotFound
+from review_app.models import Document, DocumentStatus, ReviewTask, TaskStatus
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def get_document(session: Session, document_id: int) -> Document:
+    """A document by id, or a 404."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"Document {document_id} does not exist.", code="document_not_found")
+    return document
+
+
+def open_tasks(session: Session, document_id: int) -> list[ReviewTask]:
+    """The document's tasks that still wait for a person."""
+    return list(
+        session.scalars(
+            select(ReviewTask)
+            .where(
+                ReviewTask.document_id == document_id,
+                ReviewTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.ESCALATED]),
+            )
+            .order_by(ReviewTask.id)
+        )
+    )
+
+
+def document_view(session: Session, document: Document) -> dict[str, Any]:
+    """The document as the API returns it."""
+    extraction = document.extraction
+    final = document.status == DocumentStatus.COMPLETED
+    return {
+        "id": document.id,
+        "status": str(document.status),
+        "doc_type": document.doc_type,
+        "filename": document.filename,
+        "media_type": document.media_type,
+        "size_bytes": document.size_bytes,
+        "sha256": document.sha256,
+        "page_count": document.page_count,
+        "external_id": document.external_id,
+        "metadata": document.meta or {},
+        "created_at": _iso(document.created_at),
+        "updated_at": _iso(document.updated_at),
+        "processed_at": _iso(document.processed_at),
+        "finalized_at": _iso(document.finalized_at),
+        "version": document.version,
+        "error": {"code": document.error_code, "message": document.error_message}
+        if document.error_code
+        else None,
+        "fields": [
+            {
+                "name": f.name,
+                "type": f.field_type,
+                "value": f.value,
+                "normalized": f.normalized,
+                "confidence": round(f.confidence, 4),
+                "page": f.page,
+                "box": f.box,
+                "source": f.source,
+                "flags": f.flags,
+                "status": str(f.status),
+                "final_value": f.final_value,
+                "corrected": f.corrected,
+            }
+            for f in document.fields
+        ],
+        "review": {
+            "route": extraction.route if extraction else None,
+            "reasons": extraction.reasons if extraction else [],
+            "high_consequence": document.high_consequence,
+            "audit_sample": document.audit_sample,
+            "open_tasks": [
+                {"id": t.id, "stage": t.stage, "status": str(t.status), "due_at": _iso(t.due_at)}
+                for t in open_tasks(session, document.id)
+            ],
+        },
+        "final": {f.name: f.final_value for f in document.fields} if final else None,
+    }

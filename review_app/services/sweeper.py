@@ -1,0 +1,76 @@
+"""The sweeper: the database is the source of truth, so anything the queue lost is found and re-enqueued."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from redis.exceptions import RedisError
+from rq.job import Job, JobStatus
+from sqlalchemy import or_, select
+
+from review_app.db import utcnow
+from review_app.exceptions import QueueUnavailable
+from review_app.models import Document, DocumentStatus
+from review_app.queue import enqueue_processing, process_job_id, redis_connection
+from review_app.runtime import Runtime
+from review_app.services.tasks import expire_leases
+
+log = logging.getLogger(__name__)
+GRACE_SECONDS = 30
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What one sweep did."""
+
+    requeued: int
+    leases_expired: int
+
+
+def _job_alive(runtime: Runtime, job_id: str) -> bool:
+    try:
+        job = Job.fetch(job_id, connection=redis_connection(runtime.settings))
+    except Exception:  # rq raises NoSuchJobError, or a deserialisation error for a damaged job
+        return False
+    return job.get_status(refresh=False) in {
+        JobStatus.QUEUED,
+        JobStatus.STARTED,
+        JobStatus.SCHEDULED,
+        JobStatus.DEFERRED,
+    }
+
+
+def sweep(runtime: Runtime) -> SweepResult:
+    """Re-enqueue documents stuck in queued/processing past their grace or lease; expire review leases."""
+    now = utcnow()
+    requeued = 0
+    with runtime.session() as session:
+        stuck = session.execute(
+            select(Document.id, Document.attempts)
+            .where(
+                or_(
+                    (Document.status == DocumentStatus.QUEUED)
+                    & (Document.updated_at < now - timedelta(seconds=GRACE_SECONDS)),
+                    (Document.status == DocumentStatus.PROCESSING) & (Document.lease_expires_at < now),
+                )
+            )
+            .order_by(Document.id)
+            .limit(BATCH)
+        ).all()
+    try:
+        for document_id, attempts in stuck:
+            attempt = attempts + 1
+            if _job_alive(runtime, process_job_id(document_id, attempt)):
+                continue
+            enqueue_processing(runtime.settings, document_id, attempt)
+            requeued += 1
+    except (RedisError, QueueUnavailable) as e:
+        log.warning("sweeper: queue unreachable (%s); will try again", e)
+    with runtime.session() as session:
+        expired = expire_leases(session)
+    if requeued or expired:
+        log.info("sweeper: re-enqueued %d document(s), expired %d review lease(s)", requeued, expired)
+    return SweepResult(requeued=requeued, leases_expired=expired)

@@ -1,0 +1,70 @@
+"""RQ jobs: plain functions taking ids, safe to run twice (the database decides who may write)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+
+from extractors.exceptions import ExtractionError
+from review_app.models import Document
+from review_app.runtime import get_runtime
+from review_app.services import processing
+from review_app.services.pipeline import BaselineStrategy, consequence_overrides, read_pages, route
+
+log = logging.getLogger("docloop.jobs")
+
+
+def process_document(document_id: int) -> str:
+    """Read, extract and route one document; returns what happened (for RQ's result)."""
+    runtime = get_runtime()
+    claim = processing.claim(runtime, document_id)
+    if claim is None:
+        log.info("document %s: not claimable (done, failed, or held by another worker)", document_id)
+        return "skipped"
+    try:
+        with runtime.session() as session:
+            document = session.get(Document, document_id)
+            sha256, media_type, words_sha, doc_type = (
+                document.sha256,
+                document.media_type,
+                document.words_sha256,
+                document.doc_type,
+            )
+        schema = runtime.schema(doc_type)
+        started = time.perf_counter()
+        words = runtime.blobs.get(words_sha) if words_sha else None
+        data = None if words is not None else runtime.blobs.get(sha256)
+        pages = read_pages(runtime.read_context, data, media_type, words)
+        read_done = time.perf_counter()
+        strategy = BaselineStrategy(consequence_overrides=consequence_overrides(runtime.settings))
+        extraction = strategy.extract(pages, schema)
+        decision = route(schema, extraction, pages, runtime.settings, random.Random())
+        extract_done = time.perf_counter()
+    except ExtractionError as e:
+        log.info("document %s: failed with %s: %s", document_id, e.code, e.message)
+        processing.fail(runtime, claim, e.code, e.message)
+        return f"failed:{e.code}"
+    except FileNotFoundError as e:
+        processing.fail(runtime, claim, "blob_missing", f"The stored file is missing: {e}")
+        return "failed:blob_missing"
+    except BaseException:
+        # Unexpected: hand the document back for RQ's retry (or the sweeper), then let RQ record the error.
+        processing.release(runtime, claim)
+        raise
+    saved = processing.save_results(
+        runtime,
+        claim,
+        pages,
+        extraction,
+        decision,
+        read_ms=round((read_done - started) * 1000),
+        extract_ms=round((extract_done - read_done) * 1000),
+    )
+    log.info(
+        "document %s: %s (%s)",
+        document_id,
+        decision.route if saved else "lost claim",
+        ",".join(r.code for r in decision.reasons) or "no reasons",
+    )
+    return str(decision.route) if saved else "lost_claim"
