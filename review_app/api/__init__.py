@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1: thin handlers over the services, one error shape everywhere."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from review_app.api import documents, errors  # noqa: E402,F401  (routes register on import)

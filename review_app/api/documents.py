@@ -1,0 +1,40 @@
+"""Documents: upload and read back."""
+
+from __future__ import annotations
+
+from flask import jsonify, request, url_for
+
+from review_app.api import bp
+from review_app.api.auth import api_key_required, current_key
+from review_app.exceptions import ValidationFailed
+from review_app.services.documents import document_view, get_document
+from review_app.services.ingest import Upload, ingest
+from review_app.web.context import db, runtime
+
+
+@bp.post("/documents")
+@api_key_required("documents:write")
+def upload_document():  # type: ignore[no-untyped-def]
+    """Accept one document (multipart `file`, `doc_type`, optional `external_id`); 202 with the document."""
+    file = request.files.get("file")
+    if file is None:
+        raise ValidationFailed("Send the document as the multipart field 'file'.", code="missing_file")
+    upload = Upload(
+        data=file.read(),
+        filename=file.filename or "upload",
+        doc_type=request.form.get("doc_type", ""),
+        external_id=request.form.get("external_id") or None,
+        api_key_id=current_key().id,
+    )
+    document = ingest(runtime(), upload)
+    response = jsonify(document_view(db(), get_document(db(), document.id)))
+    response.status_code = 202
+    response.headers["Location"] = url_for("api.read_document", document_id=document.id)
+    return response
+
+
+@bp.get("/documents/<int:document_id>")
+@api_key_required("documents:read")
+def read_document(document_id: int):  # type: ignore[no-untyped-def]
+    """Status, fields with confidences and boxes, review reasons, and final values once final."""
+    return jsonify(document_view(db(), get_document(db(), document_id)))

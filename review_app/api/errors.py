@@ -1,0 +1,43 @@
+"""One JSON error shape for the whole API: {"error": {"code", "message", "details"}}."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from review_app.exceptions import DocloopError
+
+log = logging.getLogger(__name__)
+
+
+def error_response(code: str, message: str, status: int, details: object = None) -> Response:
+    """A JSON error response in the API's one shape."""
+    response = jsonify({"error": {"code": code, "message": message, "details": details}})
+    response.status_code = status
+    return response
+
+
+def is_api_request() -> bool:
+    """True for requests to the JSON API (they get JSON errors, never HTML)."""
+    return request.path.startswith("/api/")
+
+
+def handle_docloop_error(error: DocloopError) -> Response:
+    """Our own errors carry their code and status."""
+    return error_response(error.code, error.message, error.status, error.details)
+
+
+def handle_http_error(error: HTTPException) -> Response:
+    """Werkzeug's errors (404, 405, 413...) in the same shape, with a stable snake_case code."""
+    code = (error.name or "error").lower().replace(" ", "_")
+    if error.code == 413:
+        code = "payload_too_large"
+    return error_response(code, error.description or error.name, error.code or 500)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    """Anything else: logged with its traceback, answered without internals."""
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response("internal_error", "Something went wrong on our side; it has been logged.", 500)

@@ -1,0 +1,5 @@
+"""`python -m review_app.cli` is `docloop`."""
+
+from review_app.cli import main
+
+main()

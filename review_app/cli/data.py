@@ -1,0 +1,156 @@
+"""`docloop ingest`, `docloop export` and `docloop eval`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from review_app.cli.common import friendly_errors, runtime
+from review_app.evaluation.runner import evaluate_folder, print_report
+from review_app.services.export import write_jsonl
+from review_app.services.ingest import Upload, ingest
+from review_app.services.pipeline import BaselineStrategy, consequence_overrides
+
+DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+STRATEGIES = {"baseline": BaselineStrategy}
+
+
+def _expand(paths: tuple[Path, ...]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in DOCUMENT_SUFFIXES))
+        else:
+            files.append(path)
+    return files
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--doc-type", required=True, help="receipt, invoice, form, or a type from DOCLOOP_SCHEMA_DIR")
+@click.option("--external-id", default=None, help="Your reference (only with a single file).")
+@click.option(
+    "--words",
+    "words_path",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Pre-OCR'd words JSON for the document (bring your own OCR; single file only).",
+)
+@friendly_errors
+def ingest_command(
+    paths: tuple[Path, ...], doc_type: str, external_id: str | None, words_path: Path | None
+) -> None:
+    """Upload documents from the shell, exactly as the API does (files or folders)."""
+    files = _expand(paths)
+    if (external_id or words_path) and len(files) != 1:
+        raise click.UsageError("--external-id and --words go with exactly one file")
+    for path in files:
+        upload = Upload(
+            data=path.read_bytes(),
+            filename=path.name,
+            doc_type=doc_type,
+            external_id=external_id,
+            words=words_path.read_bytes() if words_path else None,
+        )
+        document = ingest(runtime(), upload)
+        click.echo(f"{path}\tdocument {document.id}\t{document.status}")
+
+
+@click.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--doc-type", default=None)
+def export_command(out: Path, fmt: str, doc_type: str | None) -> None:
+    """Write final documents with predicted and final values ('-' for standard output)."""
+    with runtime().session() as session:
+        if str(out) == "-":
+            count = write_jsonl(session, sys.stdout, doc_type)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_name(out.name + ".part")
+            with tmp.open("w", encoding="utf-8") as handle:
+                count = write_jsonl(session, handle, doc_type)
+            tmp.replace(out)
+    click.echo(f"exported {count} final document(s) as {fmt} to {out}", err=True)
+
+
+@click.command("eval")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--doc-type", required=True)
+@click.option(
+    "--train",
+    "train_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="First learn from this folder's labels as if reviewers had confirmed them.",
+)
+@click.option("--strategy", type=click.Choice(sorted(STRATEGIES)), default="baseline", show_default=True)
+@click.option("--replay", is_flag=True, help="Feed each label back after predicting it (the feedback loop).")
+@click.option("--words-only", is_flag=True, help="Use <stem>.words.json instead of OCR where present.")
+@click.option("--predictions", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--jobs",
+    type=int,
+    default=max(1, min(2, os.cpu_count() or 1)),
+    show_default=True,
+    help="Processes that read (OCR) documents in parallel.",
+)
+@click.option("--limit", type=int, default=None, help="Only the first N documents (sorted by stem).")
+@click.option("--summary-json", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@friendly_errors
+def eval_command(
+    directory: Path,
+    doc_type: str,
+    train_dir: Path | None,
+    strategy: str,
+    replay: bool,
+    words_only: bool,
+    predictions: Path,
+    jobs: int,
+    limit: int | None,
+    summary_json: Path | None,
+) -> None:
+    """Measure the worker's extraction on a labelled folder (the contract in DESIGN.md)."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    rt = runtime()
+    schema = rt.schema(doc_type)
+    chosen = STRATEGIES[strategy](consequence_overrides=consequence_overrides(rt.settings))
+    if train_dir is not None:
+        train = evaluate_folder(
+            train_dir,
+            schema,
+            chosen,
+            rt.settings,
+            rt.read_context,
+            words_only=words_only,
+            replay=True,
+            jobs=jobs,
+        )
+        click.echo(f"learned from {train.documents} labelled document(s) in {train_dir}", err=True)
+    predictions.parent.mkdir(parents=True, exist_ok=True)
+    with predictions.open("w", encoding="utf-8") as handle:
+        report = evaluate_folder(
+            directory,
+            schema,
+            chosen,
+            rt.settings,
+            rt.read_context,
+            words_only=words_only,
+            replay=replay,
+            predictions=handle,
+            jobs=jobs,
+            limit=limit,
+        )
+    summary = report.summary()
+    print_report(summary)
+    if report.failed:
+        click.echo(f"\n{len(report.failed)} document(s) could not be read, e.g. {report.failed[0]}", err=True)
+    if summary_json:
+        summary_json.write_text(json.dumps(summary, indent=2))
+
+
+COMMANDS = [ingest_command, export_command, eval_command]

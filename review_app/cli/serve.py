@@ -1,0 +1,180 @@
+"""`docloop run` (the whole system on embedded defaults), `docloop web`, `docloop worker`, `docloop sweep`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from review_app.cli.common import runtime
+from review_app.cli.quickstart import ensure_admin_and_key, load_samples
+from review_app.embedded_redis import EmbeddedRedis
+from review_app.migrate import upgrade
+from review_app.queue import embedded_redis_socket
+from review_app.services.sweeper import sweep
+
+SWEEP_SECONDS = 30
+
+
+@click.command("web")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes")
+def web_command(host: str, port: int, workers: int) -> None:
+    """Serve the web app and API with gunicorn."""
+    os.execvp(  # noqa: S606  (becomes gunicorn, with a fixed argument list)
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+            "review_app.wsgi:app",
+        ],
+    )
+
+
+def _sweep_forever(stop: threading.Event) -> None:
+    rt = runtime()
+    while not stop.wait(SWEEP_SECONDS):
+        try:
+            sweep(rt)
+        except Exception as e:  # keep sweeping: a database blip must not end the loop
+            click.echo(f"sweeper: {e}", err=True)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--name", default=None)
+@click.option("--no-sweeper", is_flag=True, help="Do not run the sweeper thread in this worker.")
+def worker_command(burst: bool, name: str | None, no_sweeper: bool) -> None:
+    """Run an RQ worker on docloop's queue (with a sweeper thread that re-enqueues lost work)."""
+    from workers.worker import run_worker  # the CLI may start workers; review_app code never imports them
+
+    stop = threading.Event()
+    if not burst and not no_sweeper:
+        threading.Thread(target=_sweep_forever, args=(stop,), daemon=True, name="sweeper").start()
+    try:
+        run_worker(runtime().settings, burst=burst, name=name)
+    finally:
+        stop.set()
+
+
+@click.command("sweep")
+def sweep_command() -> None:
+    """Run the sweeper once: re-enqueue stuck documents, expire review leases."""
+    result = sweep(runtime())
+    click.echo(f"re-enqueued {result.requeued}, expired {result.leases_expired} lease(s)")
+
+
+@click.command("run")
+@click.option("--port", default=5000, show_default=True)
+@click.option("--samples/--no-samples", default=True, show_default=True, help="Load sample_docs on start.")
+def run_command(port: int, samples: bool) -> None:
+    """Start everything on embedded defaults: database, Redis, a worker and the web app. Ctrl-C stops all."""
+    rt = runtime()
+    settings = rt.settings
+    click.echo(f"data directory: {settings.data_dir}")
+    upgrade(rt.database_url)
+    redis_server = None
+    env = dict(os.environ)
+    env["DOCLOOP_DATA_DIR"] = str(settings.data_dir)
+    if not settings.redis_url:
+        redis_server = EmbeddedRedis(
+            settings.data_dir / "redis", embedded_redis_socket(settings.data_dir)
+        ).start()
+        env["DOCLOOP_REDIS_URL"] = redis_server.url
+        click.echo(f"embedded Redis on {redis_server.url}")
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "review_app.cli", "worker", "--name", f"docloop-run-{os.getpid()}"],
+                env=env,
+                start_new_session=True,
+            )
+        )
+        children.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "4",
+                    "--graceful-timeout",
+                    "5",
+                    "--log-level",
+                    "warning",
+                    "review_app.wsgi:app",
+                ],
+                env=env,
+                start_new_session=True,
+            )
+        )
+        os.environ["DOCLOOP_REDIS_URL"] = env.get("DOCLOOP_REDIS_URL", "")
+        credentials = ensure_admin_and_key(runtime())
+        if samples:
+            count = load_samples(runtime(), Path.cwd() / "sample_docs")
+            click.echo(f"sample documents: {count} newly queued")
+        click.echo(credentials)
+        click.echo(f"\n  docloop is running on http://127.0.0.1:{port}  (Ctrl-C stops everything)\n")
+        _wait(children)
+    finally:
+        _stop(children)
+        if redis_server is not None:
+            redis_server.stop()
+        click.echo("stopped: web app, worker" + (", embedded Redis" if redis_server else ""))
+
+
+def _wait(children: list[subprocess.Popen[bytes]]) -> None:
+    stopping = threading.Event()
+
+    def _on_signal(_signum: int, _frame: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    while not stopping.is_set():
+        for child in children:
+            if child.poll() is not None:
+                click.echo(f"a child process exited with code {child.returncode}; stopping", err=True)
+                return
+        stopping.wait(0.5)
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    # Children run in their own sessions, so Ctrl-C reaches only us and each child gets exactly one
+    # SIGTERM: the RQ worker then finishes its current job (warm shutdown) and gunicorn drains requests.
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    for child in children:
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+COMMANDS = [run_command, web_command, worker_command, sweep_command]

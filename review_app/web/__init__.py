@@ -1,0 +1,1 @@
+"""The HTML workspace: login, queue, review screen."""
