@@ -1,0 +1,62 @@
+# docloop: `make run` starts the whole system, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip --disable-pip-version-check -q
+# The suite runs on SQLite and on PostgreSQL; point it at another server by overriding this.
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format tesseract chromium samples clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+tesseract:
+	@command -v tesseract >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr >/dev/null; \
+	  else \
+	    echo "tesseract is missing: run 'sudo apt-get install tesseract-ocr' (Debian/Ubuntu) and try again"; exit 1; \
+	  fi; }
+
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium is missing: run 'sudo apt-get install chromium' (browser tests use Debian's Chromium)"; exit 1; \
+	  fi; }
+
+## Start everything on embedded defaults: SQLite, embedded Redis, a worker, the web app on :5000.
+run: $(VENV)/.installed tesseract
+	$(BIN)/docloop run
+
+## Run the whole test suite (SQLite and PostgreSQL, real Redis, tesseract and Chromium).
+test: $(VENV)/.installed-dev tesseract chromium
+	$(BIN)/ruff check .
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Rebuild sample_docs/ (deterministic: the same bytes every time).
+samples: $(VENV)/.installed-dev
+	$(BIN)/python sample_docs/generate.py
+
+clean:
+	rm -rf $(VENV) instance test-artifacts .pytest_cache

@@ -1,0 +1,84 @@
+"""`docloop eval` on the project's own labelled samples: runs, prints figures, writes predictions."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from review_app.cli import main
+from tests.conftest import SAMPLES
+
+
+def test_eval_receipts_prints_figures_and_predictions(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DOCLOOP_DATA_DIR", str(tmp_path / "data"))
+    folder = tmp_path / "receipts"
+    folder.mkdir()
+    for path in SAMPLES.glob("receipt-0[1-4].*"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    predictions = tmp_path / "p.jsonl"
+    result = CliRunner().invoke(
+        main, ["eval", str(folder), "--doc-type", "receipt", "--predictions", str(predictions), "--jobs", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "micro" in result.output and "expected calibration error" in result.output
+    assert "automation at <= 1% residual error" in result.output
+    lines = [json.loads(line) for line in predictions.read_text().splitlines()]
+    assert [line["stem"] for line in lines] == ["receipt-01", "receipt-02", "receipt-03", "receipt-04"]
+    for line in lines:
+        assert set(line) == {"stem", "fields", "route", "reasons"}
+        assert line["route"] in {"auto", "review"}
+        assert {"company", "date", "address", "total"} <= set(line["fields"])
+        assert all(0 <= f["confidence"] <= 1 for f in line["fields"].values())
+
+
+def test_eval_words_only_reads_supplied_words(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DOCLOOP_DATA_DIR", str(tmp_path / "data"))
+    folder = tmp_path / "words"
+    folder.mkdir()
+    words = {
+        "pages": [
+            {
+                "width": 400,
+                "height": 600,
+                "words": [
+                    {"text": "GOLDEN SPOON SDN BHD", "box": [50, 20, 350, 40]},
+                    {"text": "12 JALAN MAWAR, 50450 KUALA LUMPUR", "box": [40, 50, 360, 65]},
+                    {"text": "TEL: 03-1234 5678", "box": [100, 70, 300, 85]},
+                    {"text": "DATE: 05/06/2019", "box": [20, 120, 200, 135]},
+                    {"text": "TOTAL", "box": [20, 400, 80, 415]},
+                    {"text": "23.50", "box": [300, 400, 360, 415]},
+                ],
+            }
+        ]
+    }
+    (folder / "a.words.json").write_text(json.dumps(words))
+    (folder / "a.json").write_text(
+        json.dumps(
+            {
+                "company": "GOLDEN SPOON SDN BHD",
+                "date": "05/06/2019",
+                "address": "12 JALAN MAWAR, 50450 KUALA LUMPUR",
+                "total": "23.50",
+            }
+        )
+    )
+    predictions = tmp_path / "p.jsonl"
+    result = CliRunner().invoke(
+        main,
+        [
+            "eval",
+            str(folder),
+            "--doc-type",
+            "receipt",
+            "--words-only",
+            "--predictions",
+            str(predictions),
+            "--jobs",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    fields = json.loads(predictions.read_text())["fields"]
+    assert fields["total"]["value"] == "23.50"
+    assert fields["date"]["value"] == "2019-06-05"
