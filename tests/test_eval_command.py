@@ -82,3 +82,26 @@ def test_eval_words_only_reads_supplied_words(tmp_path, monkeypatch):  # type: i
     fields = json.loads(predictions.read_text())["fields"]
     assert fields["total"]["value"] == "23.50"
     assert fields["date"]["value"] == "2019-06-05"
+
+
+def test_eval_on_a_mixed_folder_keeps_the_requested_type(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DOCLOOP_DATA_DIR", str(tmp_path / "data"))
+    predictions = tmp_path / "p.jsonl"
+    result = CliRunner().invoke(
+        main,
+        [
+            "eval",
+            str(SAMPLES),
+            "--doc-type",
+            "invoice",
+            "--predictions",
+            str(predictions),
+            "--limit",
+            "3",
+            "--jobs",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    stems = [json.loads(line)["stem"] for line in predictions.read_text().splitlines()]
+    assert stems == ["invoice-01", "invoice-02", "invoice-03"]

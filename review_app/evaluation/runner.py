@@ -106,6 +106,12 @@ def read_all(
             yield by_stem[stem], pages, error
 
 
+def only_of_type(documents: list[LabelledDocument], doc_type: str) -> list[LabelledDocument]:
+    """In a folder that mixes types by naming stems `<type>-...` (as sample_docs/ does), keep one type."""
+    prefixed = [d for d in documents if d.stem.startswith(f"{doc_type}-")]
+    return prefixed or documents
+
+
 def evaluate_folder(
     directory: Path,
     schema: Schema,
@@ -120,7 +126,7 @@ def evaluate_folder(
     limit: int | None = None,
 ) -> EvalReport:
     """Predict every document of a labelled folder, compare with its labels, and collect the figures."""
-    documents = list_labelled(directory)[:limit]
+    documents = only_of_type(list_labelled(directory), schema.name)[:limit]
     report = EvalReport()
     started = time.perf_counter()
     rng = random.Random(0)
