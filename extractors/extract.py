@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 
 from extractors.candidates.address import address_candidates
@@ -39,8 +40,11 @@ def extract(
     view = DocumentView(pages, date_order_hint=schema.date_order)
     results = []
     for spec in schema.fields:
-        candidates = find_candidates(view, spec)
-        results.append(choose(spec, candidates, model.for_field(spec)))
+        candidates = candidates_for(view, spec)
+        result, best = choose(spec, candidates, model.for_field(spec))
+        results.append(result)
+        if best is not None:
+            view.chosen[anchor_name(spec)] = best
     values = {r.name: r.normalized for r in results}
     issues = validate(schema, values)
     fired = consequences(schema, values, consequence_overrides)
@@ -54,24 +58,60 @@ def extract(
     )
 
 
-def find_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
+def anchor_name(spec: FieldSpec) -> str:
+    """Under which name a chosen value is kept for later finders (its finder, else its field name)."""
+    return spec.finder or spec.name
+
+
+def candidates_for(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
     """The candidates of one field, from its named finder or from its type's parser."""
     finder = FINDERS.get(spec.finder, typed_candidates)
     return finder(view, spec)
 
 
-def choose(spec: FieldSpec, candidates: list[Candidate], model: FieldModel) -> FieldResult:
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def correct_value(spec: FieldSpec, model: FieldModel, value: str) -> tuple[str, int]:
+    """A text value with OCR slips corrected by the field's learned lexicon, and how many words changed."""
+    if spec.type not in {"text", "address"} or model.corrector is None:
+        return value, 0
+    return model.corrector.correct(value)
+
+
+def confidence_features(
+    best_score: float, runner_up: float, best: Candidate, candidates: list[Candidate], corrections: int = 0
+) -> list[float]:
+    """What the confidence model sees of a choice: ranker score and margin, reader confidence, agreement."""
+    agreeing = sum(1 for c in candidates if c.normalized == best.normalized)
+    return [
+        _logit(best_score),
+        _logit(best_score) - _logit(runner_up) if runner_up > 0 else 10.0,
+        best.ocr_confidence,
+        math.log1p(len(candidates)),
+        math.log1p(agreeing),
+        float(corrections),
+    ]
+
+
+def choose(
+    spec: FieldSpec, candidates: list[Candidate], model: FieldModel
+) -> tuple[FieldResult, Candidate | None]:
     """The best-scoring candidate, with a confidence that accounts for the runner-up and the reader."""
     if not candidates:
         return FieldResult(
             name=spec.name, type=spec.type, value=None, normalized=None, confidence=0.0, flags=("not_found",)
-        )
+        ), None
     scored = sorted(((model.score(c), c) for c in candidates), key=lambda pair: pair[0], reverse=True)
     best_score, best = scored[0]
     runner_up = next((s for s, c in scored[1:] if c.normalized != best.normalized), 0.0)
-    raw = best_score * (1.0 - 0.5 * runner_up) * (0.5 + 0.5 * best.ocr_confidence)
-    confidence = model.calibrator(raw) if model.calibrator else raw
-    flags = []
+    value, corrections = correct_value(spec, model, best.normalized)
+    fallback = best_score * (1.0 - 0.5 * runner_up) * (0.5 + 0.5 * best.ocr_confidence)
+    features = confidence_features(best_score, runner_up, best, candidates, corrections)
+    confidence = model.confidence(features, fallback)
+    flags = ["lexicon_corrected"] if corrections else []
     if best.ocr_confidence < LOW_OCR_CONFIDENCE:
         flags.append("low_ocr_confidence")
     if best_score - runner_up < AMBIGUITY_MARGIN:
@@ -80,10 +120,10 @@ def choose(spec: FieldSpec, candidates: list[Candidate], model: FieldModel) -> F
         name=spec.name,
         type=spec.type,
         value=best.text,
-        normalized=best.normalized,
+        normalized=value,
         confidence=max(0.0, min(1.0, confidence)),
         page=best.page,
         box=best.box,
-        cues=best.cues,
+        cues=(*best.cues, "lexicon") if corrections else best.cues,
         flags=tuple(flags),
-    )
+    ), best

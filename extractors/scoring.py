@@ -6,9 +6,11 @@ import bisect
 import json
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from extractors.lexicon import Corrector
 from extractors.schema import FieldSpec
 from extractors.types import Candidate
 
@@ -115,10 +117,28 @@ class Calibrator:
 
 @dataclass(frozen=True)
 class FieldModel:
-    """Ranking weights and the calibrator for one field."""
+    """Ranking weights, and the confidence model (logistic, then isotonic) of one field."""
 
     weights: dict[str, float]
+    confidence_weights: tuple[float, ...] = ()  # intercept first, then one per confidence feature
     calibrator: Calibrator | None = None
+    lexicon: dict[str, int] = field(default_factory=dict)  # words of confirmed values, for OCR slips
+
+    @cached_property
+    def corrector(self) -> Corrector | None:
+        """Fixes one-letter OCR slips with the lexicon (None when there is no lexicon)."""
+        return Corrector(self.lexicon) if self.lexicon else None
+
+    def confidence(self, features: list[float], fallback: float) -> float:
+        """Probability that the chosen value is right; `fallback` when no confidence model is fitted."""
+        if not self.confidence_weights:
+            raw = fallback
+        else:
+            z = self.confidence_weights[0] + sum(
+                w * x for w, x in zip(self.confidence_weights[1:], features, strict=False)
+            )
+            raw = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return self.calibrator(raw) if self.calibrator else raw
 
     def score(self, candidate: Candidate) -> float:
         """Probability-like ranking score of a candidate (a logistic over its features)."""
@@ -167,6 +187,8 @@ class ScoringModel:
             cal = entry.get("calibrator")
             fields[name] = FieldModel(
                 weights=dict(entry["weights"]),
+                confidence_weights=tuple(entry.get("confidence_weights", ())),
+                lexicon=dict(entry.get("lexicon", {})),
                 calibrator=Calibrator(tuple(cal["xs"]), tuple(cal["ys"])) if cal else None,
             )
         return cls(

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from extractors.layout import build_lines, median_word_height
 from extractors.normalize import find_dates
-from extractors.types import Line, Page
+from extractors.types import Candidate, Line, Page
 
 
 @dataclass
@@ -17,6 +17,8 @@ class DocumentView:
     pages: tuple[Page, ...]
     date_order_hint: str = "DMY"
     lines_by_page: dict[int, list[Line]] = field(init=False)
+    # Values already chosen, by finder name, so later finders can look near them (the vendor's address).
+    chosen: dict[str, Candidate] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.lines_by_page = {page.number: build_lines(page) for page in self.pages}

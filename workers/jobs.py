@@ -10,7 +10,8 @@ from extractors.exceptions import ExtractionError
 from review_app.models import Document
 from review_app.runtime import get_runtime
 from review_app.services import processing
-from review_app.services.pipeline import BaselineStrategy, consequence_overrides, read_pages, route
+from review_app.services.pipeline import consequence_overrides, read_pages, route
+from review_app.services.strategies import BaselineStrategy
 
 log = logging.getLogger("docloop.jobs")
 

@@ -40,15 +40,73 @@ def address_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
     lines = view.lines_by_page.get(first_page, [])[:SEARCH_LINES]
     candidates = []
     vendor_index = next((i for i, line in enumerate(lines) if LEGAL_SUFFIX.search(line.text)), None)
+    anchor = _anchor_lines(view, lines)
     for start in range(len(lines)):
         for length in range(1, MAX_SPAN + 1):
             span = lines[start : start + length]
             if len(span) < length:
                 break
-            candidate = _candidate(view, spec, span, start, lines, vendor_index)
+            candidate = _candidate(view, spec, span, start, lines, vendor_index, anchor)
             if candidate is not None:
                 candidates.append(candidate)
     return candidates
+
+
+def _anchor_lines(view: DocumentView, lines: list[Line]) -> tuple[int, int] | None:
+    """First and last line index of the chosen vendor on this page, when a vendor was chosen."""
+    vendor = view.chosen.get("vendor")
+    if vendor is None or not lines or vendor.page != lines[0].page:
+        return None
+    # A line belongs to the vendor when its middle lies inside the vendor's box (boxes of neighbouring
+    # lines often touch, so plain overlap would also take the next line).
+    inside = [
+        i for i, line in enumerate(lines) if vendor.box[1] <= (line.box[1] + line.box[3]) / 2 <= vendor.box[3]
+    ]
+    return (inside[0], inside[-1]) if inside else None
+
+
+def _anchor_features(
+    start: int, length: int, lines: list[Line], anchor: tuple[int, int] | None
+) -> dict[str, float]:
+    """Where the span stands relative to the vendor: addresses follow it, with codes between at most."""
+    if anchor is None:
+        return {"no_anchor": 1.0}
+    first, last = anchor
+    gap = start - (last + 1)
+    between = lines[last + 1 : start] if gap > 0 else []
+    return {
+        "after_anchor": 1.0 / (1 + gap) if gap >= 0 else 0.0,
+        "before_anchor": 1.0 if start + length - 1 < first else 0.0,
+        "overlaps_anchor": 1.0 if start <= last and start + length - 1 >= first else 0.0,
+        "gap_only_codes": 1.0 if gap > 0 and all(_code_like(line.text) for line in between) else 0.0,
+    }
+
+
+def _edge_features(first: str, last: str) -> dict[str, float]:
+    """How the span begins and ends: addresses open with a number or a street word, close with a place."""
+    opening = first.strip()
+    return {
+        "first_starts_number": 1.0 if re.match(r"^(NO\.?\s*:?\s*)?[A-Z]?\d", opening, re.IGNORECASE) else 0.0,
+        "first_has_street": 1.0 if STREET.search(opening) else 0.0,
+        "first_has_digit": 1.0 if any(ch.isdigit() for ch in opening) else 0.0,
+        "first_name_like": 1.0
+        if not any(ch.isdigit() for ch in opening)
+        and not STREET.search(opening)
+        and not REGION.search(opening)
+        else 0.0,
+        "last_ends_comma": 1.0 if last.rstrip().endswith(",") else 0.0,
+        "last_has_region": 1.0 if REGION.search(last) else 0.0,
+    }
+
+
+def _code_like(text: str) -> bool:
+    """A registration number, branch code or bracketed note: what sits between a name and its address."""
+    letters = sum(ch.isalpha() for ch in text)
+    return (
+        letters <= 4
+        or text.strip().startswith("(")
+        or bool(re.fullmatch(r"[\W\dA-Z]{0,3}[\d\-()\s]+[A-Z]?\)?", text))
+    )
 
 
 def _candidate(
@@ -58,6 +116,7 @@ def _candidate(
     start: int,
     lines: list[Line],
     vendor_index: int | None,
+    anchor: tuple[int, int] | None,
 ) -> Candidate | None:
     texts = [line.text for line in span]
     value = collapse_whitespace(" ".join(texts))
@@ -89,6 +148,9 @@ def _candidate(
         "start_index": 1.0 / (1 + start),
         "last_has_postcode_or_region": 1.0 if POSTCODE.search(texts[-1]) or REGION.search(texts[-1]) else 0.0,
         "digit_ratio": sum(ch.isdigit() for ch in value) / len(value),
+        "paren_first_line": 1.0 if texts[0].lstrip().startswith("(") else 0.0,
+        **_edge_features(texts[0], texts[-1]),
+        **_anchor_features(start, len(span), lines, anchor),
     }
     return Candidate(
         field=spec.name,

@@ -1,4 +1,9 @@
-"""Candidates found by type parsers (dates, amounts, identifiers, currencies, labelled text) and labels."""
+"""Candidates found by type parsers (dates, amounts, identifiers, currencies, labelled text) and labels.
+
+Every candidate carries layout features and one indicator per label of the schema that stands next to
+it (`lbl=total`, `xlbl=cash`, `lblup=invoice date`), so a learned ranker can weigh each label by how
+often it really marks the value.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from extractors.candidates.labels import LabelHit, find_labels, span_box, span_confidence
+from extractors.candidates.labels import find_labels, span_box, span_confidence
 from extractors.normalize import (
     AMOUNT,
     CURRENCY_PATTERN,
@@ -22,7 +28,20 @@ from extractors.types import Candidate, Line
 from extractors.view import DocumentView
 
 IDENTIFIER = re.compile(r"[#:]?\s*(?P<id>[A-Z0-9][A-Z0-9\-/_.]{2,30}[A-Z0-9])", re.IGNORECASE)
+TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])\s?:\s?[0-5]\d(\s?:\s?[0-5]\d)?(\s?[AP]\.?M)?", re.IGNORECASE)
+# Generic payment words: a total equals what was paid minus the change given back.
+PAID = ("cash", "tender", "tendered", "paid", "payment", "visa", "master", "card", "credit")
+CHANGE = ("change", "change due", "balance")
 _SEPARATORS = " :#.-\t"
+
+
+@dataclass(frozen=True)
+class _Raw:
+    line: Line
+    start: int
+    end: int
+    normalized: str
+    cue: str
 
 
 def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
@@ -30,65 +49,94 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
     raw = list(_raw_values(view, spec))
     if not raw:
         return []
-    counts = Counter(normalized for _line, _s, _e, normalized, _cue in raw)
-    amounts = sorted({float(n) for *_rest, n, _cue in raw if spec.type == "amount"}, reverse=True)
+    counts = Counter(r.normalized for r in raw)
+    per_line = Counter(id(r.line) for r in raw)
+    lines_with_values = sorted({(r.line.page, r.line.index) for r in raw})
+    amounts = sorted({float(r.normalized) for r in raw}, reverse=True) if spec.type == "amount" else []
+    paid_minus_change = _paid_minus_change(view) if spec.type == "amount" else set()
+    first_seen: dict[str, int] = {}
+    for order, r in enumerate(raw):
+        first_seen.setdefault(r.normalized, order)
     candidates = []
-    for line, start, end, normalized, cue in raw:
-        features = _label_features(view, spec, line, start)
-        features["rel_y"] = view.relative_y(line)
+    for order, r in enumerate(raw):
+        line = r.line
         page = view.page(line.page)
-        box = span_box(line, start, end)
-        features["rel_x"] = box[0] / page.width if page.width else 0.0
-        features["height_ratio"] = min(3.0, (box[3] - box[1]) / view.text_height) if view.text_height else 1.0
-        features["repeat"] = math.log1p(counts[normalized] - 1)
-        features["right_end"] = 1.0 if end >= len(line.text.rstrip(" :.")) - 1 else 0.0
-        features["first_page"] = 1.0 if line.page == 1 else 0.0
+        box = span_box(line, r.start, r.end)
+        features = _label_features(view, spec, line, r.start, raw)
+        position = lines_with_values.index((line.page, line.index))
+        features.update(
+            {
+                "rel_y": view.relative_y(line),
+                "rel_x": box[0] / page.width if page.width else 0.0,
+                "height_ratio": min(3.0, (box[3] - box[1]) / view.text_height) if view.text_height else 1.0,
+                "repeat": math.log1p(counts[r.normalized] - 1),
+                "right_end": 1.0 if r.end >= len(line.text.rstrip(" :.")) - 1 else 0.0,
+                "first_page": 1.0 if line.page == 1 else 0.0,
+                "values_on_line": min(4, per_line[id(line)]) / 4.0,
+                "from_top": 1.0 / (1 + position),
+                "from_bottom": 1.0 / (len(lines_with_values) - position),
+                "first_occurrence": 1.0 if first_seen[r.normalized] == order else 0.0,
+            }
+        )
         if spec.type == "amount":
-            value = float(normalized)
-            features["is_max"] = 1.0 if amounts and value == amounts[0] else 0.0
+            value = float(r.normalized)
+            features["is_max"] = 1.0 if value == amounts[0] else 0.0
             features["amount_rank"] = 1.0 / (1 + amounts.index(value))
             features["zero"] = 1.0 if value == 0 else 0.0
-        cues = [cue]
+            features["paid_minus_change"] = 1.0 if r.normalized in paid_minus_change else 0.0
+            features["has_cents"] = 0.0 if r.normalized.endswith(".00") else 1.0
+        elif spec.type == "date":
+            features["time_on_line"] = 1.0 if TIME.search(line.text) else 0.0
+            features["named_month"] = 1.0 if re.search(r"[A-Za-z]{3}", line.text[r.start : r.end]) else 0.0
+            year = int(r.normalized[:4])
+            features["recent_year"] = 1.0 if 2000 <= year <= 2040 else 0.0
+        cues = [r.cue]
         if features["label_same_line"] or features["label_above"]:
             cues.append("label")
+        if features.get("paid_minus_change"):
+            cues.append("paid_minus_change")
         candidates.append(
             Candidate(
                 field=spec.name,
-                text=line.text[start:end].strip(),
-                normalized=normalized,
+                text=line.text[r.start : r.end].strip(),
+                normalized=r.normalized,
                 page=line.page,
                 box=box,
                 cues=tuple(cues),
                 features=features,
-                ocr_confidence=span_confidence(line, start, end),
+                ocr_confidence=span_confidence(line, r.start, r.end),
             )
         )
     return candidates
 
 
-def _raw_values(view: DocumentView, spec: FieldSpec) -> Iterator[tuple[Line, int, int, str, str]]:
+def _negative(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 4) : start].replace(" ", "")
+    return before.endswith(("-", "-RM", "-$", "(")) or text[end : end + 1] == "-"
+
+
+def _raw_values(view: DocumentView, spec: FieldSpec) -> Iterator[_Raw]:
     for line in view.lines:
         text = line.text
         if spec.type == "date":
             for _printed, parsed, (start, end), _ambiguous in find_dates(text, view.date_order):
-                yield line, start, end, parsed.isoformat(), "date_parser"
+                yield _Raw(line, start, end, parsed.isoformat(), "date_parser")
         elif spec.type == "amount":
             for match in AMOUNT.finditer(text):
+                start, end = match.start("num"), match.end("num")
                 value = parse_amount(match.group("num"))
-                if value is not None and value >= 0:
-                    yield line, match.start("num"), match.end("num"), format_amount(value), "amount_parser"
+                if value is not None and not _negative(text, start, end):
+                    yield _Raw(line, start, end, format_amount(value), "amount_parser")
         elif spec.type == "currency":
             for match in CURRENCY_PATTERN.finditer(text):
                 code = normalize_currency(match.group(0))
                 if code:
-                    yield line, match.start(), match.end(), code, "currency_symbol"
+                    yield _Raw(line, match.start(), match.end(), code, "currency_symbol")
         elif spec.type in {"identifier", "text"}:
             yield from _values_after_labels(view, spec, line)
 
 
-def _values_after_labels(
-    view: DocumentView, spec: FieldSpec, line: Line
-) -> Iterator[tuple[Line, int, int, str, str]]:
+def _values_after_labels(view: DocumentView, spec: FieldSpec, line: Line) -> Iterator[_Raw]:
     """Identifiers and free text are only proposed next to (right of or below) one of the field's labels."""
     for hit in find_labels(line, spec.labels):
         rest_start = hit.end
@@ -102,8 +150,7 @@ def _values_after_labels(
             found = _value_in(spec, target.text, offset)
             if found:
                 start, end, value = found
-                cue = "label_right" if target is line else "label_below"
-                yield target, start, end, value, cue
+                yield _Raw(target, start, end, value, "label_right" if target is line else "label_below")
                 break
 
 
@@ -124,7 +171,9 @@ def _value_in(spec: FieldSpec, text: str, offset: int) -> tuple[int, int, str] |
     return offset + (len(rest) - len(rest.lstrip())), len(text.rstrip()), value
 
 
-def _label_features(view: DocumentView, spec: FieldSpec, line: Line, start: int) -> dict[str, float]:
+def _label_features(
+    view: DocumentView, spec: FieldSpec, line: Line, start: int, raw: list[_Raw]
+) -> dict[str, float]:
     features = {
         "label_same_line": 0.0,
         "label_above": 0.0,
@@ -132,31 +181,48 @@ def _label_features(view: DocumentView, spec: FieldSpec, line: Line, start: int)
         "excluded_same_line": 0.0,
         "excluded_above": 0.0,
         "label_distance": 1.0,
+        "first_after_label": 0.0,
     }
     same_line = [h for h in find_labels(line, spec.labels) if h.end <= start]
     excluded = [h for h in find_labels(line, spec.exclude_labels) if h.end <= start]
     if same_line:
         nearest = max(same_line, key=lambda h: h.end)
         features["label_same_line"] = 1.0
+        features[f"lbl={nearest.label}"] = 1.0
         features["label_strength"] = 1.0 / (1 + nearest.rank)
         features["label_distance"] = min(1.0, (start - nearest.end) / 40.0)
-        # An exclusion word that is part of the nearest label's phrase ("SUB TOTAL") counts against it.
-        if any(_overlaps_or_adjacent(x, nearest) for x in excluded):
-            features["excluded_same_line"] = 1.0
-    elif excluded:
+        # Is this the first value after its label, or a later column of the same row?
+        between = [r for r in raw if r.line is line and nearest.end <= r.start < start]
+        features["first_after_label"] = 0.0 if between else 1.0
+    for hit in excluded:
         features["excluded_same_line"] = 1.0
+        features[f"xlbl={hit.label}"] = 1.0
     above = view.line_above(line)
     if above is not None and not same_line:
         value_box = span_box(line, start, start + 1)
+        reach = view.text_height * 4
         for hit in find_labels(above, spec.labels):
             box = hit.box
-            if box[0] - view.text_height * 4 <= value_box[0] <= box[2] + view.text_height * 4:
+            if box[0] - reach <= value_box[0] <= box[2] + reach:
                 features["label_above"] = 1.0
+                features[f"lblup={hit.label}"] = 1.0
                 features["label_strength"] = max(features["label_strength"], 1.0 / (1 + hit.rank))
-        if any(True for _ in find_labels(above, spec.exclude_labels)) and features["label_above"]:
+        if features["label_above"] and find_labels(above, spec.exclude_labels):
             features["excluded_above"] = 1.0
     return features
 
 
-def _overlaps_or_adjacent(a: LabelHit, b: LabelHit) -> bool:
-    return a.start <= b.end + 1 and b.start <= a.end + 1
+def _paid_minus_change(view: DocumentView) -> set[str]:
+    """Amounts that equal something paid minus the change given: strong evidence of a total."""
+    paid, change = [], []
+    for line in view.lines:
+        lowered = line.text.lower()
+        values = [parse_amount(m.group("num")) for m in AMOUNT.finditer(line.text)]
+        values = [v for v in values if v is not None]
+        if not values:
+            continue
+        if any(re.search(rf"(?<![a-z]){word}(?![a-z])", lowered) for word in CHANGE):
+            change.append(values[-1])
+        elif any(re.search(rf"(?<![a-z]){word}(?![a-z])", lowered) for word in PAID):
+            paid.append(values[-1])
+    return {format_amount(p - c) for p in paid for c in change if p - c > 0}

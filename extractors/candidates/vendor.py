@@ -1,4 +1,8 @@
-"""Vendor names: the heading lines at the top of the first page, weighted by legal-entity cues."""
+"""Vendor names: heading lines at the top of the first page, and any line that names a legal entity.
+
+Candidates are single lines, pairs of adjacent lines (names broken over two lines), and variants with a
+leading "owned by:"-style prefix or a trailing registration number removed.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +13,29 @@ from extractors.schema import FieldSpec
 from extractors.types import Candidate, Line, union_box
 from extractors.view import DocumentView
 
+# Legal-entity suffixes, tolerant of the OCR slips seen on scans (SDN BND, SDN. BHD.).
 LEGAL_SUFFIX = re.compile(
-    r"(?<![A-Z])(SDN\.?\s*BHD\.?|S/B|BHD\.?|BERHAD|LTD\.?|LIMITED|LLC|L\.L\.C\.|INC\.?|INCORPORATED|CORP\.?"
-    r"|CORPORATION|GMBH|AG|S\.?A\.?R?\.?L?|PLC|PTE\.?\s*LTD\.?|CO\.?,?\s*LTD\.?|ENTERPRISES?|TRADING|HOLDINGS?"
-    r"|COMPANY)(?![A-Z])",
+    r"(?<![A-Z])(SDN\.?\s*B[HN]D\.?|S/B|SB|BHD\.?|BERHAD|LTD\.?|LIMITED|LLC|L\.L\.C\.|INC\.?|INCORPORATED"
+    r"|CORP\.?|CORPORATION|GMBH|AG|S\.A\.R\.L\.?|SARL|S\.A\.|PLC|PTE\.?\s*LTD\.?|CO\.?,?\s*LTD\.?"
+    r"|ENTERPRISES?|TRADING|HOLDINGS?|COMPANY|CO\.)(?![A-Z])",
     re.IGNORECASE,
 )
 BUSINESS_WORD = re.compile(
-    r"(?<![A-Z])(RESTORAN|RESTAURANT|CAFE|KEDAI|MART|STORE|SHOP|BAKERY|PHARMACY|FARMASI|HARDWARE|STATIONERY"
-    r"|BOOKS?|MARKETING|SERVICES?|SUPPLIES|SUPPLY|INDUSTRIES|GROUP|MINI\s*MARKET|SUPERMARKET|TEA|FOOD|KITCHEN"
-    r"|STUDIO|SOLUTIONS|TECHNOLOGIES|SYSTEMS|CONSULTING|PARTNERS|ENGINEERING|MOTOR|AUTO|ELECTRICAL)(?![A-Z])",
+    r"(?<![A-Z])(RESTORAN|RESTAURANT|CAFE|KEDAI|MART|STORE|SHOP|BAKERY|BAKERIES|PHARMACY|FARMASI|HARDWARE"
+    r"|STATIONERY|BOOKS?|MARKETING|SERVICES?|SUPPLIES|SUPPLY|INDUSTRIES|GROUP|MINI\s*MARKET|SUPERMARKET|TEA|FOOD"
+    r"|KITCHEN|STUDIO|SOLUTIONS|TECHNOLOGIES|SYSTEMS|CONSULTING|PARTNERS|ENGINEERING|MOTOR|AUTO|ELECTRICAL"
+    r"|RETAIL|DISTRIBUTION|CENTRE|CENTER|HOUSE)(?![A-Z])",
     re.IGNORECASE,
 )
 NOT_A_NAME = re.compile(
     r"(?<![A-Z])(TEL|FAX|PHONE|GST|SST|VAT|TAX|INVOICE|RECEIPT|DATE|TIME|CASHIER|TABLE|BILL|NO\s*[:.]|REG"
     r"|ROC|JALAN|JLN|STREET|ROAD|EMAIL|WWW|HTTP|TOTAL|QTY|ITEM|THANK|WELCOME|PAGE|CUSTOMER|SHIP|DUE|ORDER"
-    r"|COMPANY NO|BILL TO|SOLD TO|INVOICE TO)(?![A-Z])",
+    r"|COMPANY NO|BILL TO|SOLD TO|INVOICE TO|SHOPPING)(?![A-Z])",
     re.IGNORECASE,
+)
+# What stands before a name and is not part of it: "OWNED BY", "DIMILIKI:", "OPERATED BY".
+OWNER_PREFIX = re.compile(
+    r"^(.{0,40}?(?:OWNED BY|OWN BY|OWNER BY|OPERATED BY|DIMILIKI|MILIK)\s*:?|[^:]{0,30}:)\s*", re.IGNORECASE
 )
 # Registration numbers that follow a name on the same line: "(519537-X)", "1110644-W", "(CO. NO. 1234)".
 TRAILING_REGISTRATION = re.compile(
@@ -35,25 +45,31 @@ TOP_LINES = 12
 
 
 def vendor_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
-    """Single top lines and pairs of adjacent top lines as vendor candidates."""
+    """Top lines, pairs of adjacent top lines, and legal-entity lines anywhere on the first page."""
     first_page = view.pages[0].number if view.pages else 1
-    lines = view.lines_by_page.get(first_page, [])[:TOP_LINES]
+    lines = view.lines_by_page.get(first_page, [])
+    indices = set(range(min(TOP_LINES, len(lines))))
+    indices |= {i for i, line in enumerate(lines) if LEGAL_SUFFIX.search(line.text)}
     candidates: list[Candidate] = []
-    for i, line in enumerate(lines):
-        candidates.extend(_candidate(view, spec, [line], i))
-        if i + 1 < len(lines):
-            candidates.extend(_candidate(view, spec, [line, lines[i + 1]], i))
+    seen: set[tuple[int, int, str]] = set()
+    for i in sorted(indices):
+        # Names break over up to three lines ("AIK HUAT HARDWARE / ENTERPRISE (SETIA / ALAM) SDN BHD").
+        spans = [lines[i : i + n] for n in (1, 2, 3) if i + n <= len(lines)]
+        for span in spans:
+            for variant, value in _variants(" ".join(line.text for line in span)):
+                # A longer span that cleans to the same text adds only a misleading line count.
+                key = (i, 0, value)
+                if key not in seen:
+                    seen.add(key)
+                    candidates.extend(_candidate(view, spec, span, i, len(lines), variant, value))
     return candidates
 
 
-def _clean(text: str) -> str:
-    text = collapse_whitespace(text)
-    # Keep the name up to its legal suffix; what follows is usually a registration number.
+def _strip_registration(text: str) -> str:
     match = last_match(LEGAL_SUFFIX, text)
-    if match and match.end() >= len(text) * 0.5:
-        tail = text[match.end() :]
-        if not re.search(r"[A-Za-z]{3,}", tail):
-            text = text[: match.end()]
+    # Keep the name up to its legal suffix; what follows is usually a registration number.
+    if match and match.end() >= len(text) * 0.5 and not re.search(r"[A-Za-z]{3,}", text[match.end() :]):
+        text = text[: match.end()]
     previous = None
     while previous != text:
         previous = text
@@ -61,38 +77,75 @@ def _clean(text: str) -> str:
     return text
 
 
-def _candidate(view: DocumentView, spec: FieldSpec, lines: list[Line], index: int) -> list[Candidate]:
-    raw = " ".join(line.text for line in lines)
-    value = _clean(raw)
+def _variants(raw: str) -> list[tuple[str, str]]:
+    """The cleaned text, and without an owner-style prefix when there is one."""
+    cleaned = _strip_registration(collapse_whitespace(raw))
+    variants = [("whole", cleaned)]
+    prefix = OWNER_PREFIX.match(cleaned)
+    if prefix and prefix.end() < len(cleaned) - 3:
+        variants.append(("after_prefix", cleaned[prefix.end() :]))
+    return variants
+
+
+def _candidate(
+    view: DocumentView,
+    spec: FieldSpec,
+    lines: list[Line],
+    index: int,
+    total_lines: int,
+    variant: str,
+    value: str,
+) -> list[Candidate]:
     letters = sum(ch.isalpha() for ch in value)
     if letters < 2:
         return []
     digits = sum(ch.isdigit() for ch in value)
     heights = [w.height for line in lines for w in line.words]
     height_ratio = (sum(heights) / len(heights)) / view.text_height if view.text_height else 1.0
-    suffix_line = [bool(LEGAL_SUFFIX.search(line.text)) for line in lines]
+    suffix_lines = [LEGAL_SUFFIX.search(line.text) for line in lines]
+    suffix = LEGAL_SUFFIX.search(value)
+    words_before_suffix = len(value[: suffix.start()].split()) if suffix else 0
+    # Does a later line of the span name the entity on its own ("AA PHARMACY" / "SUBANG HEALTHCARE SDN BHD")?
+    later_alone = any(
+        m is not None and len(line.text[: m.start()].split()) >= 2
+        for line, m in zip(lines[1:], suffix_lines[1:], strict=True)
+    )
     features = {
-        "legal_suffix": 1.0 if any(suffix_line) else 0.0,
-        "suffix_last": 1.0 if suffix_line[-1] else 0.0,
+        "legal_suffix": 1.0 if suffix else 0.0,
+        "suffix_last": 1.0 if suffix_lines[-1] else 0.0,
+        "suffix_at_end": 1.0 if suffix and suffix.end() >= len(value) - 1 else 0.0,
+        "words_before_suffix": min(4, words_before_suffix) / 4.0,
+        "second_line_stands_alone": 1.0 if later_alone else 0.0,
+        "first_line_has_suffix": 1.0 if len(lines) == 2 and suffix_lines[0] else 0.0,
         "business_word": 1.0 if BUSINESS_WORD.search(value) else 0.0,
         "not_a_name": 1.0 if NOT_A_NAME.search(value) else 0.0,
         "line_index": 1.0 / (1 + index),
+        "top_lines": 1.0 if index < TOP_LINES else 0.0,
+        "rel_index": index / max(1, total_lines),
         "two_lines": 1.0 if len(lines) == 2 else 0.0,
+        "three_lines": 1.0 if len(lines) == 3 else 0.0,
         "height_ratio": min(3.0, height_ratio),
         "digit_ratio": digits / max(1, len(value)),
         "upper_ratio": sum(ch.isupper() for ch in value) / max(1, letters),
         "length": min(1.0, len(value) / 40.0),
         "short": 1.0 if len(value) < 5 else 0.0,
+        "one_word": 1.0 if len(value.split()) == 1 else 0.0,
+        f"variant={variant}": 1.0,
+        "has_colon": 1.0 if ":" in value else 0.0,
     }
     box = union_box(line.box for line in lines)
+    cues = (
+        "top_of_page" if index < TOP_LINES else "legal_entity_line",
+        *(["legal_suffix"] if suffix else []),
+    )
     return [
         Candidate(
             field=spec.name,
-            text=raw,
+            text=value,
             normalized=value,
             page=lines[0].page,
             box=box,
-            cues=("top_of_page", *(["legal_suffix"] if features["legal_suffix"] else [])),
+            cues=cues,
             features=features,
             ocr_confidence=min(line.confidence for line in lines),
         )

@@ -1,7 +1,13 @@
-"""OCR of a page image with tesseract (through pytesseract), boxes mapped back to the original pixels."""
+"""OCR of a page image with tesseract (through pytesseract), boxes mapped back to the original pixels.
+
+`--psm 6` (one uniform block of text) read receipt scans best of the page segmentation modes we measured.
+A page that comes back nearly empty or garbled is checked once for being upside down or sideways
+(tesseract's orientation detection) and read again turned upright; clean pages pay nothing for this.
+"""
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytesseract
@@ -9,19 +15,35 @@ from PIL import Image
 
 from extractors.context import ReadContext
 from extractors.exceptions import OcrFailed, OcrTimeout
-from extractors.reading.preprocess import prepare_for_ocr
+from extractors.reading.preprocess import PreparedImage, prepare_for_ocr
 from extractors.types import Word
+
+PAGE_SEGMENTATION = "--psm 6"
+POOR_MEAN_CONFIDENCE = 0.55
+POOR_WORD_COUNT = 8
 
 
 def ocr_image(image: Image.Image, ctx: ReadContext) -> list[Word]:
     """Words on `image` with boxes in its own pixel coordinates and confidences in 0..1."""
-    prepared = prepare_for_ocr(image, ctx)
     pytesseract.pytesseract.tesseract_cmd = ctx.tesseract_cmd
+    prepared = prepare_for_ocr(image, ctx)
+    words = _words(prepared, ctx)
+    if _poor(words):
+        turn = _orientation(prepared.image, ctx)
+        if turn:
+            upright = image.rotate(-turn, expand=True)
+            retry = _words(prepare_for_ocr(upright, ctx), ctx)
+            if _mean_confidence(retry) > _mean_confidence(words):
+                return [_unturn(w, turn, upright.size) for w in retry]
+    return words
+
+
+def _words(prepared: PreparedImage, ctx: ReadContext) -> list[Word]:
     try:
         data = pytesseract.image_to_data(
             prepared.image,
             lang=ctx.ocr_language,
-            config="--psm 3",
+            config=PAGE_SEGMENTATION,
             timeout=ctx.ocr_timeout_seconds,
             output_type=pytesseract.Output.DICT,
         )
@@ -36,17 +58,51 @@ def ocr_image(image: Image.Image, ctx: ReadContext) -> list[Word]:
         subprocess.SubprocessError,
     ) as e:
         raise OcrFailed(f"tesseract could not read the page: {e}") from e
-    return _words_from_data(data, prepared.scale)
-
-
-def _words_from_data(data: dict[str, list], scale: float) -> list[Word]:
     words: list[Word] = []
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()
-        conf = float(data["conf"][i])
-        if not text or conf < 0:
+        confidence = float(data["conf"][i])
+        if not text or confidence < 0:
             continue
-        left, top = data["left"][i] / scale, data["top"][i] / scale
-        width, height = data["width"][i] / scale, data["height"][i] / scale
-        words.append(Word(text=text, box=(left, top, left + width, top + height), confidence=conf / 100.0))
+        box = (
+            data["left"][i],
+            data["top"][i],
+            data["left"][i] + data["width"][i],
+            data["top"][i] + data["height"][i],
+        )
+        words.append(Word(text=text, box=prepared.to_original(box), confidence=confidence / 100.0))
     return words
+
+
+def _mean_confidence(words: list[Word]) -> float:
+    return sum(w.confidence for w in words) / len(words) if words else 0.0
+
+
+def _poor(words: list[Word]) -> bool:
+    return len(words) < POOR_WORD_COUNT or _mean_confidence(words) < POOR_MEAN_CONFIDENCE
+
+
+def _orientation(image: Image.Image, ctx: ReadContext) -> int:
+    """Degrees (clockwise) the page is turned by, per tesseract's orientation detection; 0 if unsure."""
+    try:
+        report = pytesseract.image_to_osd(image, config="--psm 0", timeout=ctx.ocr_timeout_seconds)
+    except (RuntimeError, pytesseract.TesseractError, OSError, subprocess.SubprocessError):
+        return 0  # too little text to tell: keep the first reading
+    rotate = re.search(r"Rotate:\s*(\d+)", report)
+    confidence = re.search(r"Orientation confidence:\s*([\d.]+)", report)
+    if not rotate or not confidence or float(confidence.group(1)) < 2.0:
+        return 0
+    return int(rotate.group(1)) % 360
+
+
+def _unturn(word: Word, turn: int, upright_size: tuple[int, int]) -> Word:
+    """A word box read on the page turned upright, in the coordinates of the page as uploaded."""
+    width, height = upright_size
+    x0, y0, x1, y1 = word.box
+    if turn == 180:
+        box = (width - x1, height - y1, width - x0, height - y0)
+    elif turn == 90:  # upright = original turned 90 degrees clockwise
+        box = (y0, width - x1, y1, width - x0)
+    else:  # 270
+        box = (height - y1, x0, height - y0, x1)
+    return Word(text=word.text, box=box, confidence=word.confidence)

@@ -10,13 +10,15 @@ from pathlib import Path
 import click
 
 from review_app.cli.common import friendly_errors, runtime
-from review_app.evaluation.runner import evaluate_folder, print_report
+from review_app.evaluation.loading import load_items
+from review_app.evaluation.runner import cross_validate, predict, print_report, teach
 from review_app.services.export import write_jsonl
 from review_app.services.ingest import Upload, ingest
-from review_app.services.pipeline import BaselineStrategy, consequence_overrides
+from review_app.services.pipeline import consequence_overrides
+from review_app.services.strategies import BaselineStrategy, Strategy, TrainedStrategy
 
 DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-STRATEGIES = {"baseline": BaselineStrategy}
+STRATEGIES: dict[str, type[BaselineStrategy]] = {"baseline": BaselineStrategy, "trained": TrainedStrategy}
 
 
 def _expand(paths: tuple[Path, ...]) -> list[Path]:
@@ -88,9 +90,21 @@ def export_command(out: Path, fmt: str, doc_type: str | None) -> None:
     default=None,
     help="First learn from this folder's labels as if reviewers had confirmed them.",
 )
-@click.option("--strategy", type=click.Choice(sorted(STRATEGIES)), default="baseline", show_default=True)
+@click.option(
+    "--strategy",
+    type=click.Choice(sorted(STRATEGIES)),
+    default=None,
+    help="baseline (the shipped model) or trained (fits on what it is taught); default: trained "
+    "with --train, --replay or --folds, else baseline.",
+)
 @click.option("--replay", is_flag=True, help="Feed each label back after predicting it (the feedback loop).")
 @click.option("--words-only", is_flag=True, help="Use <stem>.words.json instead of OCR where present.")
+@click.option(
+    "--folds",
+    type=int,
+    default=None,
+    help="Vendor-grouped cross-validation: predict each fold with a model fitted on the other vendors.",
+)
 @click.option("--predictions", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option(
     "--jobs",
@@ -100,52 +114,72 @@ def export_command(out: Path, fmt: str, doc_type: str | None) -> None:
     help="Processes that read (OCR) documents in parallel.",
 )
 @click.option("--limit", type=int, default=None, help="Only the first N documents (sorted by stem).")
+@click.option(
+    "--ocr-cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep read pages here, keyed by file hash and reader version, to re-run quickly.",
+)
 @click.option("--summary-json", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @friendly_errors
 def eval_command(
     directory: Path,
     doc_type: str,
     train_dir: Path | None,
-    strategy: str,
+    strategy: str | None,
     replay: bool,
     words_only: bool,
+    folds: int | None,
     predictions: Path,
     jobs: int,
     limit: int | None,
+    ocr_cache: Path | None,
     summary_json: Path | None,
 ) -> None:
     """Measure the worker's extraction on a labelled folder (the contract in DESIGN.md)."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     rt = runtime()
     schema = rt.schema(doc_type)
-    chosen = STRATEGIES[strategy](consequence_overrides=consequence_overrides(rt.settings))
-    if train_dir is not None:
-        train = evaluate_folder(
-            train_dir,
-            schema,
-            chosen,
-            rt.settings,
-            rt.read_context,
-            words_only=words_only,
-            replay=True,
-            jobs=jobs,
-        )
-        click.echo(f"learned from {train.documents} labelled document(s) in {train_dir}", err=True)
+    overrides = consequence_overrides(rt.settings)
+    name = strategy or ("trained" if (train_dir or replay or folds) else "baseline")
+
+    def make_strategy() -> Strategy:
+        return STRATEGIES[name](consequence_overrides=overrides)
+
+    items = load_items(
+        directory,
+        doc_type,
+        rt.read_context,
+        words_only=words_only,
+        jobs=jobs,
+        limit=limit,
+        cache_dir=ocr_cache,
+    )
     predictions.parent.mkdir(parents=True, exist_ok=True)
     with predictions.open("w", encoding="utf-8") as handle:
-        report = evaluate_folder(
-            directory,
-            schema,
-            chosen,
-            rt.settings,
-            rt.read_context,
-            words_only=words_only,
-            replay=replay,
-            predictions=handle,
-            jobs=jobs,
-            limit=limit,
-        )
+        if folds:
+            report = cross_validate(
+                items, schema, rt.settings, folds, make_strategy=make_strategy, predictions=handle
+            )
+        else:
+            chosen = make_strategy()
+            if train_dir is not None:
+                taught = teach(
+                    chosen,
+                    load_items(
+                        train_dir,
+                        doc_type,
+                        rt.read_context,
+                        words_only=words_only,
+                        jobs=jobs,
+                        cache_dir=ocr_cache,
+                    ),
+                    schema,
+                )
+                click.echo(f"learned from {taught} labelled document(s) in {train_dir}", err=True)
+            report = predict(items, schema, chosen, rt.settings, replay=replay, predictions=handle)
     summary = report.summary()
+    summary["strategy"] = name
     print_report(summary)
     if report.failed:
         click.echo(f"\n{len(report.failed)} document(s) could not be read, e.g. {report.failed[0]}", err=True)

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import sys
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TextIO
 
+from sklearn.model_selection import GroupKFold
+
 from extractors.compare import normalize_expected, values_match
-from extractors.context import ReadContext
-from extractors.exceptions import ExtractionError
 from extractors.schema import Schema
-from extractors.sniff import sniff_media_type
-from extractors.types import Extraction, Page
-from review_app.evaluation.dataset import LabelledDocument, list_labelled
+from extractors.types import Extraction
+from review_app.evaluation.loading import Item
 from review_app.evaluation.metrics import (
     Judgement,
     automation_at,
@@ -26,7 +24,8 @@ from review_app.evaluation.metrics import (
     per_field_scores,
     reliability,
 )
-from review_app.services.pipeline import Strategy, read_pages, route
+from review_app.services.pipeline import route
+from review_app.services.strategies import Strategy, vendor_key
 from review_app.settings import Settings
 
 
@@ -72,81 +71,40 @@ class EvalReport:
         return summary
 
 
-def _read_one(
-    args: tuple[LabelledDocument, ReadContext, bool],
-) -> tuple[str, tuple[Page, ...] | None, str | None]:
-    """Read one labelled document's pages (runs in a worker process)."""
-    document, ctx, words_only = args
-    try:
-        if words_only and document.words_path is not None:
-            return document.stem, read_pages(ctx, None, None, document.words_path.read_bytes()), None
-        if document.document_path is None:
-            if document.words_path is not None:
-                return document.stem, read_pages(ctx, None, None, document.words_path.read_bytes()), None
-            return document.stem, None, "no document or words file"
-        data = document.document_path.read_bytes()
-        return document.stem, read_pages(ctx, data, sniff_media_type(data[:16])), None
-    except ExtractionError as e:
-        return document.stem, None, f"{e.code}: {e.message}"
-
-
-def read_all(
-    documents: list[LabelledDocument], ctx: ReadContext, words_only: bool, jobs: int
-) -> Iterator[tuple[LabelledDocument, tuple[Page, ...] | None, str | None]]:
-    """Pages of every document in order, read in `jobs` processes (OCR dominates the cost)."""
-    by_stem = {d.stem: d for d in documents}
-    tasks = [(d, ctx, words_only) for d in documents]
-    if jobs <= 1:
-        for task in tasks:
-            stem, pages, error = _read_one(task)
-            yield by_stem[stem], pages, error
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for stem, pages, error in pool.map(_read_one, tasks, chunksize=1):
-            yield by_stem[stem], pages, error
-
-
-def only_of_type(documents: list[LabelledDocument], doc_type: str) -> list[LabelledDocument]:
-    """In a folder that mixes types by naming stems `<type>-...` (as sample_docs/ does), keep one type."""
-    prefixed = [d for d in documents if d.stem.startswith(f"{doc_type}-")]
-    return prefixed or documents
-
-
-def evaluate_folder(
-    directory: Path,
+def predict(
+    items: list[Item],
     schema: Schema,
     strategy: Strategy,
     settings: Settings,
-    ctx: ReadContext,
     *,
-    words_only: bool = False,
     replay: bool = False,
     predictions: TextIO | None = None,
-    jobs: int = 1,
-    limit: int | None = None,
+    report: EvalReport | None = None,
 ) -> EvalReport:
-    """Predict every document of a labelled folder, compare with its labels, and collect the figures."""
-    documents = only_of_type(list_labelled(directory), schema.name)[:limit]
-    report = EvalReport()
+    """Predict every read document with `strategy`, compare with its labels, and collect the figures.
+
+    With `replay`, each document's labels are fed back to the strategy right after it was predicted,
+    as a reviewer's confirmation would be in production.
+    """
+    report = report or EvalReport()
     started = time.perf_counter()
     rng = random.Random(0)
     eval_settings = settings.with_overrides(audit_rate=0.0)  # the audit draw is not part of accuracy
-    for document, pages, error in read_all(documents, ctx, words_only, jobs):
+    for item in items:
         report.documents += 1
-        expected_raw = document.expected()
-        if pages is None:
-            report.failed.append({"stem": document.stem, "error": error or "unreadable"})
-            _judge_missing(report, schema, expected_raw)
+        if item.pages is None:
+            report.failed.append({"stem": item.stem, "error": item.error or "unreadable"})
+            _judge_missing(report, schema, item.expected_raw)
             continue
-        extraction = strategy.extract(pages, schema)
-        decision = route(schema, extraction, pages, eval_settings, rng)
+        extraction = strategy.extract(item.pages, schema)
+        decision = route(schema, extraction, item.pages, eval_settings, rng)
         report.auto_routed += decision.route == "auto"
-        expected = _judge(report, schema, extraction, expected_raw)
+        expected = _judge(report, schema, extraction, item.expected_raw)
         if predictions is not None:
             predictions.write(
                 json.dumps(
                     {
-                        "stem": document.stem,
+                        "stem": item.stem,
                         "fields": extraction.as_dict(),
                         "route": str(decision.route),
                         "reasons": [r.as_dict() for r in decision.reasons],
@@ -155,36 +113,81 @@ def evaluate_folder(
                 + "\n"
             )
         if replay:
-            strategy.learn(pages, schema, expected)
-    report.seconds = time.perf_counter() - started
+            strategy.learn(item.pages, schema, expected)
+    report.seconds += time.perf_counter() - started
+    return report
+
+
+def expected_values(schema: Schema, expected_raw: dict[str, Any]) -> dict[str, str | None]:
+    """A label file's values in normalised form, for the fields the schema knows."""
+    return {
+        spec.name: normalize_expected(spec.type, expected_raw[spec.name], schema.date_order)
+        for spec in schema.fields
+        if spec.name in expected_raw
+    }
+
+
+def teach(strategy: Strategy, items: list[Item], schema: Schema) -> int:
+    """Give a strategy every readable labelled document as if reviewers had confirmed it (--train)."""
+    taught = 0
+    for item in items:
+        if item.pages is not None:
+            strategy.learn(item.pages, schema, expected_values(schema, item.expected_raw))
+            taught += 1
+    return taught
+
+
+def cross_validate(
+    items: list[Item],
+    schema: Schema,
+    settings: Settings,
+    folds: int,
+    *,
+    make_strategy: Callable[[], Strategy],
+    predictions: TextIO | None = None,
+) -> EvalReport:
+    """Vendor-grouped cross-validation: every document is predicted by a strategy that learned only from
+    other vendors' documents, so no vendor is in both the fitting and the measured part."""
+    groups = [vendor_key(schema, expected_values(schema, item.expected_raw)) or item.stem for item in items]
+    splitter = GroupKFold(n_splits=min(folds, len(set(groups))))
+    report = EvalReport()
+    order: dict[str, str] = {}
+    buffer = io.StringIO()
+    for train_index, test_index in splitter.split(items, groups=groups):
+        strategy = make_strategy()
+        teach(strategy, [items[i] for i in train_index], schema)
+        predict([items[i] for i in test_index], schema, strategy, settings, predictions=buffer, report=report)
+    if predictions is not None:
+        for line in buffer.getvalue().splitlines():
+            order[json.loads(line)["stem"]] = line
+        for item in items:
+            if item.stem in order:
+                predictions.write(order[item.stem] + "\n")
     return report
 
 
 def _judge(
     report: EvalReport, schema: Schema, extraction: Extraction, expected_raw: dict[str, Any]
 ) -> dict[str, str | None]:
-    expected_values: dict[str, str | None] = {}
-    for spec in schema.fields:
-        if spec.name not in expected_raw:
-            continue
-        expected = normalize_expected(spec.type, expected_raw[spec.name], schema.date_order)
-        expected_values[spec.name] = expected
-        result = extraction.field(spec.name)
+    expected = expected_values(schema, expected_raw)
+    for name, want in expected.items():
+        spec = schema.field(name)
+        result = extraction.field(name)
         predicted = result.normalized if result else None
         confidence = result.confidence if result and predicted is not None else 0.0
         if spec.type == "pairs":
-            _judge_pairs(report, predicted, expected_raw[spec.name])
+            _judge_pairs(report, predicted, expected_raw[name])
         report.judgements.append(
             Judgement(
-                field=spec.name,
+                field=name,
                 predicted=predicted,
-                expected=expected,
+                expected=want,
                 confidence=confidence,
-                correct=values_match(spec.type, predicted, expected),
-                correct_tolerant=values_match(spec.type, predicted, expected, tolerant=True),
+                correct=values_match(spec.type, predicted, want),
+                correct_tolerant=values_match(spec.type, predicted, want, tolerant=True),
             )
         )
-    return expected_values
+    return expected
 
 
 def _judge_missing(report: EvalReport, schema: Schema, expected_raw: dict[str, Any]) -> None:

@@ -1,0 +1,205 @@
+"""Learning from labelled documents: a candidate ranker and a confidence calibrator per field.
+
+The ranker is a logistic regression over each candidate's features (is this candidate the right value?).
+The confidence of the chosen value is a second, small logistic model over how the ranker saw it (its
+score, its margin over the runner-up, the reader's confidence), fitted on out-of-fold predictions so that
+it learns how often the ranker is right on documents it has not seen, then smoothed by isotonic
+regression. Groups (vendors) never straddle folds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from extractors.compare import values_match
+from extractors.extract import anchor_name, candidates_for, confidence_features, correct_value
+from extractors.lexicon import learn_lexicon
+from extractors.schema import FieldSpec, Schema
+from extractors.scoring import Calibrator, FieldModel, ScoringModel
+from extractors.types import Candidate, Page
+from extractors.view import DocumentView
+
+INNER_FOLDS = 5
+MIN_DOCUMENTS = 8
+
+
+@dataclass(frozen=True)
+class LabelledPages:
+    """A document's pages with its confirmed (normalised) values and its group (vendor) for splitting."""
+
+    pages: tuple[Page, ...]
+    expected: dict[str, str | None]
+    group: str
+
+
+@dataclass
+class _FieldData:
+    candidates: list[list[Candidate]]  # per document
+    correct: list[list[bool]]
+    groups: list[str]
+    expected: list[str | None]
+
+
+def _right(spec: FieldSpec, candidate: Candidate, expected: str | None) -> bool:
+    # Train on what a reviewer would accept: labels carry typos and punctuation slips of their own.
+    return values_match(spec.type, candidate.normalized, expected, tolerant=True)
+
+
+def _anchor_earlier_fields(
+    view: DocumentView, schema: Schema, spec: FieldSpec, document: LabelledPages, base: ScoringModel
+) -> None:
+    """Give later finders the values earlier fields would anchor them to: the labelled one when it was
+    found (as a reviewer confirmed it), else what the base model picks."""
+    for earlier in schema.fields:
+        if earlier.name == spec.name:
+            return
+        candidates = candidates_for(view, earlier)
+        if not candidates:
+            continue
+        expected = document.expected.get(earlier.name)
+        right = next((c for c in candidates if _right(earlier, c, expected)), None)
+        model = base.for_field(earlier)
+        view.chosen[anchor_name(earlier)] = right or max(candidates, key=model.score)
+
+
+def _collect(
+    documents: Sequence[LabelledPages], schema: Schema, spec: FieldSpec, base: ScoringModel
+) -> _FieldData:
+    data = _FieldData([], [], [], [])
+    for document in documents:
+        if spec.name not in document.expected:
+            continue
+        view = DocumentView(document.pages, date_order_hint=schema.date_order)
+        _anchor_earlier_fields(view, schema, spec, document, base)
+        candidates = candidates_for(view, spec)
+        expected = document.expected[spec.name]
+        data.candidates.append(candidates)
+        data.correct.append([_right(spec, c, expected) for c in candidates])
+        data.groups.append(document.group)
+        data.expected.append(expected)
+    return data
+
+
+def _feature_names(rows: Iterable[list[Candidate]]) -> list[str]:
+    names: set[str] = set()
+    for candidates in rows:
+        for candidate in candidates:
+            names.update(candidate.features)
+    return sorted(names)
+
+
+def _matrix(candidates: list[Candidate], names: list[str]) -> np.ndarray:
+    return np.array([[c.features.get(n, 0.0) for n in names] for c in candidates], dtype=float)
+
+
+def _fit_ranker(data: _FieldData, indices: Sequence[int], names: list[str]) -> dict[str, float] | None:
+    rows = [c for i in indices for c in data.candidates[i]]
+    labels = [y for i in indices for y in data.correct[i]]
+    if not rows or len(set(labels)) < 2:
+        return None
+    x = _matrix(rows, names)
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std[std == 0] = 1.0
+    model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
+    model.fit((x - mean) / std, np.array(labels))
+    # Fold the standardisation into the weights, so scoring needs no scaler.
+    weights = model.coef_[0] / std
+    bias = float(model.intercept_[0] - np.sum(model.coef_[0] * mean / std))
+    fitted = {name: float(w) for name, w in zip(names, weights, strict=True) if abs(w) > 1e-9}
+    fitted["bias"] = bias
+    return fitted
+
+
+def _top_rows(data: _FieldData, i: int, spec: FieldSpec, model: FieldModel) -> tuple[list[float], bool]:
+    """Confidence features of the value chosen on document i, and whether it is right (strictly: the
+    confidence promises an exact value, not a near miss)."""
+    candidates = data.candidates[i]
+    if not candidates:
+        return [], False
+    scored = sorted(((model.score(c), c) for c in candidates), key=lambda t: t[0], reverse=True)
+    best_score, best = scored[0]
+    runner_up = next((s for s, c in scored[1:] if c.normalized != best.normalized), 0.0)
+    value, corrections = correct_value(spec, model, best.normalized)
+    right = values_match(spec.type, value, data.expected[i])
+    return confidence_features(best_score, runner_up, best, candidates, corrections), right
+
+
+def _fit_confidence(rows: list[list[float]], outcomes: list[bool]) -> tuple[list[float], Calibrator | None]:
+    if len(set(outcomes)) < 2:
+        rate = sum(outcomes) / max(1, len(outcomes))
+        return [math.log(max(rate, 1e-3) / max(1 - rate, 1e-3))] + [0.0] * (len(rows[0]) if rows else 0), None
+    x, y = np.array(rows), np.array(outcomes)
+    model = LogisticRegression(C=1.0, max_iter=2000)
+    model.fit(x, y)
+    coefficients = [float(model.intercept_[0]), *(float(v) for v in model.coef_[0])]
+    raw = model.predict_proba(x)[:, 1]
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, y)
+    xs, ys = _compress_steps(iso.X_thresholds_, iso.y_thresholds_)
+    return coefficients, Calibrator(xs, ys)
+
+
+def _compress_steps(xs: np.ndarray, ys: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    points = [(round(float(x), 6), round(float(y), 6)) for x, y in zip(xs, ys, strict=True)]
+    kept = [
+        p
+        for i, p in enumerate(points)
+        if i in (0, len(points) - 1) or p[1] != points[i - 1][1] or p[1] != points[i + 1][1]
+    ]
+    return tuple(p[0] for p in kept), tuple(p[1] for p in kept)
+
+
+def fit_field(
+    documents: Sequence[LabelledPages], schema: Schema, spec: FieldSpec, base: ScoringModel
+) -> FieldModel | None:
+    """A ranker and calibrated confidence for one field; None when the labels cannot support one."""
+    data = _collect(documents, schema, spec, base)
+    if len(data.candidates) < MIN_DOCUMENTS:
+        return None
+    names = _feature_names(data.candidates)
+    everything = list(range(len(data.candidates)))
+    weights = _fit_ranker(data, everything, names) or dict(base.for_field(spec).weights)
+    wants_lexicon = spec.type in {"text", "address"}
+    # Out-of-fold: how the ranker does on vendors it did not see decides what its scores mean.
+    confidence_rows: list[list[float]] = []
+    outcomes: list[bool] = []
+    groups = np.array(data.groups)
+    folds = min(INNER_FOLDS, len(set(data.groups)))
+    if folds >= 2:
+        for train, test in GroupKFold(n_splits=folds).split(everything, groups=groups):
+            fold_weights = _fit_ranker(data, list(train), names) or weights
+            fold_lexicon = learn_lexicon(data.expected[j] for j in train) if wants_lexicon else {}
+            fold_model = FieldModel(weights=fold_weights, lexicon=fold_lexicon)
+            for i in test:
+                row, ok = _top_rows(data, int(i), spec, fold_model)
+                if row:
+                    confidence_rows.append(row)
+                    outcomes.append(ok)
+    lexicon = learn_lexicon(data.expected) if wants_lexicon else {}
+    if not confidence_rows:
+        return FieldModel(weights=weights, lexicon=lexicon)
+    coefficients, calibrator = _fit_confidence(confidence_rows, outcomes)
+    return FieldModel(
+        weights=weights, confidence_weights=tuple(coefficients), calibrator=calibrator, lexicon=lexicon
+    )
+
+
+def fit_model(
+    documents: Sequence[LabelledPages], schema: Schema, version: str, base: ScoringModel | None = None
+) -> ScoringModel:
+    """Learn every field of a schema that the labels cover; other fields keep the base model."""
+    base = base or ScoringModel(doc_type=schema.name)
+    fields = dict(base.fields)
+    for spec in schema.fields:
+        if spec.finder in {"line_items", "key_value"}:
+            continue  # structured values are judged as a whole; there is nothing to rank
+        fitted = fit_field(documents, schema, spec, base)
+        if fitted is not None:
+            fields[spec.name] = fitted
+    return ScoringModel(doc_type=schema.name, version=version, fields=fields)

@@ -1,0 +1,102 @@
+"""Read a labelled folder's documents into pages, in parallel, with an optional on-disk cache of OCR."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from extractors.context import ReadContext
+from extractors.exceptions import ExtractionError
+from extractors.reading.document import READER_VERSION
+from extractors.sniff import sniff_media_type
+from extractors.types import Page
+from review_app.evaluation.dataset import LabelledDocument, list_labelled
+from review_app.services.pipeline import read_pages
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled document, read (or the reason it could not be)."""
+
+    document: LabelledDocument
+    pages: tuple[Page, ...] | None
+    error: str | None
+    expected_raw: dict[str, Any]
+
+    @property
+    def stem(self) -> str:
+        return self.document.stem
+
+
+def only_of_type(documents: list[LabelledDocument], doc_type: str) -> list[LabelledDocument]:
+    """In a folder that mixes types by naming stems `<type>-...` (as sample_docs/ does), keep one type."""
+    prefixed = [d for d in documents if d.stem.startswith(f"{doc_type}-")]
+    return prefixed or documents
+
+
+def _source(document: LabelledDocument, words_only: bool) -> tuple[Path | None, bool]:
+    """Which file to read, and whether it is a words JSON."""
+    if document.words_path is not None and (words_only or document.document_path is None):
+        return document.words_path, True
+    return document.document_path, False
+
+
+def _cache_key(data: bytes, is_words: bool, ctx: ReadContext) -> str:
+    digest = hashlib.sha256(data)
+    digest.update(f"{READER_VERSION}|{is_words}|{ctx!r}".encode())
+    return digest.hexdigest()
+
+
+def _read_one(
+    args: tuple[LabelledDocument, ReadContext, bool, Path | None],
+) -> tuple[tuple[Page, ...] | None, str | None]:
+    document, ctx, words_only, cache_dir = args
+    path, is_words = _source(document, words_only)
+    if path is None:
+        return None, "no document or words file"
+    data = path.read_bytes()
+    cached = cache_dir / f"{_cache_key(data, is_words, ctx)}.pickle" if cache_dir else None
+    if cached is not None and cached.exists():
+        return pickle.loads(cached.read_bytes()), None  # noqa: S301  (our own cache, written below)
+    try:
+        pages = (
+            read_pages(ctx, None, None, data)
+            if is_words
+            else read_pages(ctx, data, sniff_media_type(data[:16]))
+        )
+    except ExtractionError as e:
+        return None, f"{e.code}: {e.message}"
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(pages))
+        tmp.replace(cached)
+    return pages, None
+
+
+def load_items(
+    directory: Path,
+    doc_type: str,
+    ctx: ReadContext,
+    *,
+    words_only: bool = False,
+    jobs: int = 1,
+    limit: int | None = None,
+    cache_dir: Path | None = None,
+) -> list[Item]:
+    """Every labelled document of a folder, read with the worker's own reading code, in stem order."""
+    documents = only_of_type(list_labelled(directory), doc_type)[:limit]
+    tasks = [(d, ctx, words_only, cache_dir) for d in documents]
+    if jobs <= 1:
+        results = [_read_one(t) for t in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_read_one, tasks, chunksize=1))
+    return [
+        Item(document=d, pages=pages, error=error, expected_raw=d.expected())
+        for d, (pages, error) in zip(documents, results, strict=True)
+    ]
