@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 
+from rapidfuzz.distance import Levenshtein
+
 from extractors.candidates.address import address_candidates
 from extractors.candidates.pairs import key_value_candidates
 from extractors.candidates.tables import line_item_candidates
@@ -26,6 +28,8 @@ FINDERS: dict[str, Finder] = {
     "key_value": key_value_candidates,
 }
 LOW_OCR_CONFIDENCE = 0.6
+# Characters that rarely stand in a printed value but often in a misread one.
+ODD_CHARACTERS = set("_?|~{}[]<>\\^`¥§©®°±×÷“”‘’;!")
 AMBIGUITY_MARGIN = 0.1
 
 
@@ -74,26 +78,39 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def correct_value(spec: FieldSpec, model: FieldModel, value: str) -> tuple[str, int]:
-    """A text value with OCR slips corrected by the field's learned lexicon, and how many words changed."""
-    if spec.type not in {"text", "address"} or model.corrector is None:
-        return value, 0
-    return model.corrector.correct(value)
-
-
 def confidence_features(
-    best_score: float, runner_up: float, best: Candidate, candidates: list[Candidate], corrections: int = 0
-) -> list[float]:
-    """What the confidence model sees of a choice: ranker score and margin, reader confidence, agreement."""
+    best_score: float,
+    runner_up: float,
+    best: Candidate,
+    candidates: list[Candidate],
+    lexicon: dict[str, int] | None = None,
+) -> dict[str, float]:
+    """What the confidence model sees of a choice: the ranker's score and margin, the reader's confidence,
+    how many candidates agree, how many of its words the lexicon knows, and the candidate's own features."""
     agreeing = sum(1 for c in candidates if c.normalized == best.normalized)
-    return [
-        _logit(best_score),
-        _logit(best_score) - _logit(runner_up) if runner_up > 0 else 10.0,
-        best.ocr_confidence,
-        math.log1p(len(candidates)),
-        math.log1p(agreeing),
-        float(corrections),
-    ]
+    # Another reading one character away ("2018-01-25" beside "2018-01-26") is a sign of an OCR slip.
+    near = {
+        c.normalized
+        for c in candidates
+        if c.normalized != best.normalized
+        and len(c.normalized) == len(best.normalized)
+        and Levenshtein.distance(c.normalized, best.normalized, score_cutoff=1) <= 1
+    }
+    words = best.normalized.split()
+    features = {
+        "score_logit": _logit(best_score),
+        "margin": _logit(best_score) - _logit(runner_up) if runner_up > 0 else 10.0,
+        "ocr_confidence": best.ocr_confidence,
+        "candidates": math.log1p(len(candidates)),
+        "agreeing": math.log1p(agreeing),
+        "odd_characters": float(sum(1 for ch in best.normalized if ch in ODD_CHARACTERS)),
+        "near_conflicts": float(len(near)),
+    }
+    if lexicon:
+        known = sum(1 for w in words if w.strip(".,:;()").upper() in lexicon)
+        features["lexicon_known"] = known / max(1, len(words))
+    features.update({f"c:{name}": value for name, value in best.features.items()})
+    return features
 
 
 def choose(
@@ -107,11 +124,10 @@ def choose(
     scored = sorted(((model.score(c), c) for c in candidates), key=lambda pair: pair[0], reverse=True)
     best_score, best = scored[0]
     runner_up = next((s for s, c in scored[1:] if c.normalized != best.normalized), 0.0)
-    value, corrections = correct_value(spec, model, best.normalized)
     fallback = best_score * (1.0 - 0.5 * runner_up) * (0.5 + 0.5 * best.ocr_confidence)
-    features = confidence_features(best_score, runner_up, best, candidates, corrections)
+    features = confidence_features(best_score, runner_up, best, candidates, model.lexicon)
     confidence = model.confidence(features, fallback)
-    flags = ["lexicon_corrected"] if corrections else []
+    flags = []
     if best.ocr_confidence < LOW_OCR_CONFIDENCE:
         flags.append("low_ocr_confidence")
     if best_score - runner_up < AMBIGUITY_MARGIN:
@@ -120,10 +136,10 @@ def choose(
         name=spec.name,
         type=spec.type,
         value=best.text,
-        normalized=value,
+        normalized=best.normalized,
         confidence=max(0.0, min(1.0, confidence)),
         page=best.page,
         box=best.box,
-        cues=(*best.cues, "lexicon") if corrections else best.cues,
+        cues=best.cues,
         flags=tuple(flags),
     ), best

@@ -53,7 +53,7 @@ NUMERIC_DATE = re.compile(
 )
 # Dates with a month name: 25 Dec 2018, 25-DEC-18, Dec 25, 2018, December 25 2018.
 NAMED_DATE = re.compile(
-    rf"(?<![A-Za-z])(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[\s\-/.]*(?P<m1>{_MONTH_NAMES})\.?[\s\-/.,]*"
+    rf"(?<![\w])(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[\s\-/.]*(?P<m1>{_MONTH_NAMES})\.?[\s\-/.,]*"
     rf"(?P<y1>(?:19|20)?\d\d)"
     rf"|(?P<m2>{_MONTH_NAMES})\.?[\s\-/.]*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?[\s,\-/.]+(?P<y2>(?:19|20)\d\d))"
     r"(?![\d])",
@@ -113,7 +113,11 @@ def normalize_date(text: str, order: str = "DMY") -> str | None:
 
 # 1,234.56  1.234,56  1234.56  12.50-  RM9.00  (9.00); two decimals required to count as money.
 AMOUNT = re.compile(
-    r"(?<![\w.,])-?\s?(?:[A-Z]{1,3}\s?|[$€£¥])?\s?(?P<num>\d{1,3}(?:[,.\s]\d{3})+[.,]\d{2}|\d+\s?[.,]\s?\d{2})"
+    r"(?<![\w.,])-?\s?(?:[A-Z]{1,3}\s?|[$€£¥])?\s?"
+    # 1,234.56 | 1.234,56 | 1 234,56 (space groups only with a decimal comma: "3 305.79" in a table is a
+    # quantity and a price) | 1234.56, 9 .00 as OCR spaces it
+    r"(?P<num>\d{1,3}(?:,\d{3})+\.\d{2}|\d{1,3}(?:\.\d{3})+,\d{2}|\d{1,3}(?:[ \u00a0]\d{3})+,\d{2}"
+    r"|\d+\s?[.,]\s?\d{2})"
     r"(?![\d])(?!\s?%)"
 )
 
@@ -183,4 +187,117 @@ def last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     found = None
     for found in pattern.finditer(text):  # noqa: B007  (we want the last one)
         pass
+    return found
+
+
+# ---------------------------------------------------------------- OCR-tolerant dates
+
+# Letters OCR puts where a digit was printed, and digits it mistakes for one another.
+LETTER_DIGITS = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "Q": "0",
+        "D": "0",
+        "U": "0",
+        "I": "1",
+        "l": "1",
+        "i": "1",
+        "|": "1",
+        "!": "1",
+        "J": "1",
+        "Z": "2",
+        "z": "2",
+        "S": "5",
+        "s": "5",
+        "$": "5",
+        "G": "6",
+        "b": "6",
+        "B": "8",
+        "g": "9",
+        "q": "9",
+        "A": "4",
+    }
+)
+DIGIT_CONFUSIONS = {
+    "0": "869",
+    "8": "0369",
+    "6": "085",
+    "3": "8",
+    "1": "74",
+    "7": "1",
+    "5": "63",
+    "9": "08",
+    "4": "1",
+    "2": "7",
+}
+_LOOSE = r"[\dOoQDUIli|!JZzSs$GbBgqA]"
+LOOSE_DATE = re.compile(
+    rf"(?<![\w.])(?P<a>{_LOOSE}{{1,2}})\s?(?P<sep>[-/.])\s?(?P<b>{_LOOSE}{{1,2}})\s?(?P=sep)\s?"
+    rf"(?P<y>{_LOOSE}{{4}}|{_LOOSE}{{2}})(?![\w])"
+)
+
+
+def _valid(day: str, month: str, year: str, order: str, years: range) -> date | None:
+    a, b = int(day), int(month)
+    y = _year(year)
+    if y not in years:
+        return None
+    return _safe_date(y, b, a) if order == "DMY" else _safe_date(y, a, b)
+
+
+def repair_date(first: str, second: str, year: str, order: str, years: range) -> tuple[date, int] | None:
+    """The valid date nearest to what OCR read, changing at most two confusable digits."""
+    digits = first + second + year
+    found = _valid(first, second, year, order, years)
+    if found:
+        return found, 0
+    cuts = (len(first), len(first) + len(second))
+    for changes in (1, 2):
+        results = set()
+        for positions in _combinations(len(digits), changes):
+            for variant in _substitutions(digits, positions):
+                candidate = _valid(
+                    variant[: cuts[0]], variant[cuts[0] : cuts[1]], variant[cuts[1] :], order, years
+                )
+                if candidate:
+                    results.add(candidate)
+        if len(results) == 1:
+            return results.pop(), changes
+        if results:
+            return None  # several equally near dates: refuse to guess
+    return None
+
+
+def _combinations(n: int, k: int) -> list[tuple[int, ...]]:
+    if k == 1:
+        return [(i,) for i in range(n)]
+    return [(i, j) for i in range(n) for j in range(i + 1, n)]
+
+
+def _substitutions(digits: str, positions: tuple[int, ...]) -> list[str]:
+    variants = [digits]
+    for position in positions:
+        variants = [
+            v[:position] + alt + v[position + 1 :]
+            for v in variants
+            for alt in DIGIT_CONFUSIONS.get(v[position], "")
+        ]
+    return variants
+
+
+def find_dates_tolerant(text: str, order: str, years: range) -> list[tuple[str, date, tuple[int, int], int]]:
+    """Numeric dates as OCR may have garbled them ("30/83/2618"): (printed, date, span, repairs)."""
+    found = []
+    for match in LOOSE_DATE.finditer(text):
+        raw = match.group(0)
+        parts = [match.group(k).translate(LETTER_DIGITS) for k in ("a", "b", "y")]
+        if not all(p.isdigit() for p in parts):
+            continue
+        letters = sum(1 for k in ("a", "b", "y") for ch in match.group(k) if not ch.isdigit())
+        if letters > 2:
+            continue
+        repaired = repair_date(*parts, order, years)
+        if repaired:
+            found.append((raw, repaired[0], match.span(), repaired[1] + letters))
     return found

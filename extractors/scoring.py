@@ -6,13 +6,11 @@ import bisect
 import json
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from extractors.lexicon import Corrector
 from extractors.schema import FieldSpec
-from extractors.types import Candidate
+from extractors.types import Candidate, Page
 
 # Hand-set starting weights per kind of finder; learned models (extractors/models/*.json) replace them.
 DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
@@ -120,22 +118,17 @@ class FieldModel:
     """Ranking weights, and the confidence model (logistic, then isotonic) of one field."""
 
     weights: dict[str, float]
-    confidence_weights: tuple[float, ...] = ()  # intercept first, then one per confidence feature
+    confidence_weights: dict[str, float] = field(default_factory=dict)  # over named confidence features
     calibrator: Calibrator | None = None
-    lexicon: dict[str, int] = field(default_factory=dict)  # words of confirmed values, for OCR slips
+    lexicon: dict[str, int] = field(default_factory=dict)  # words of confirmed values (a confidence cue)
 
-    @cached_property
-    def corrector(self) -> Corrector | None:
-        """Fixes one-letter OCR slips with the lexicon (None when there is no lexicon)."""
-        return Corrector(self.lexicon) if self.lexicon else None
-
-    def confidence(self, features: list[float], fallback: float) -> float:
+    def confidence(self, features: dict[str, float], fallback: float) -> float:
         """Probability that the chosen value is right; `fallback` when no confidence model is fitted."""
         if not self.confidence_weights:
             raw = fallback
         else:
-            z = self.confidence_weights[0] + sum(
-                w * x for w, x in zip(self.confidence_weights[1:], features, strict=False)
+            z = self.confidence_weights.get("bias", 0.0) + sum(
+                self.confidence_weights.get(name, 0.0) * value for name, value in features.items()
             )
             raw = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         return self.calibrator(raw) if self.calibrator else raw
@@ -171,9 +164,11 @@ class ScoringModel:
             "fields": {
                 name: {
                     "weights": m.weights,
+                    "confidence_weights": m.confidence_weights,
                     "calibrator": {"xs": list(m.calibrator.xs), "ys": list(m.calibrator.ys)}
                     if m.calibrator
                     else None,
+                    "lexicon": m.lexicon,
                 }
                 for name, m in self.fields.items()
             },
@@ -187,7 +182,7 @@ class ScoringModel:
             cal = entry.get("calibrator")
             fields[name] = FieldModel(
                 weights=dict(entry["weights"]),
-                confidence_weights=tuple(entry.get("confidence_weights", ())),
+                confidence_weights=dict(entry.get("confidence_weights", {})),
                 lexicon=dict(entry.get("lexicon", {})),
                 calibrator=Calibrator(tuple(cal["xs"]), tuple(cal["ys"])) if cal else None,
             )
@@ -199,9 +194,21 @@ class ScoringModel:
 BUILTIN_MODEL_DIR = Path(__file__).parent / "models"
 
 
-def load_model(doc_type: str, path: Path | None = None) -> ScoringModel:
-    """A model from `path`, else the one shipped for `doc_type`, else default weights."""
-    candidate_path = path or BUILTIN_MODEL_DIR / f"{doc_type}.json"
-    if candidate_path.is_file():
-        return ScoringModel.from_json(json.loads(candidate_path.read_text()))
+def reading_kind(pages: tuple[Page, ...]) -> str:
+    """ "ocr" when most pages were read by OCR, else "text" (text layer or supplied words): the two read
+    differently enough that each has its own shipped model and calibration."""
+    ocr = sum(1 for p in pages if p.source == "ocr")
+    return "ocr" if pages and ocr * 2 > len(pages) else "text"
+
+
+def load_model(doc_type: str, reading: str = "text", path: Path | None = None) -> ScoringModel:
+    """A model from `path`, else the one shipped for this type and reading, else default weights."""
+    candidates = (
+        [path]
+        if path
+        else [BUILTIN_MODEL_DIR / f"{doc_type}.{reading}.json", BUILTIN_MODEL_DIR / f"{doc_type}.json"]
+    )
+    for candidate in candidates:
+        if candidate is not None and candidate.is_file():
+            return ScoringModel.from_json(json.loads(candidate.read_text()))
     return ScoringModel(doc_type=doc_type)

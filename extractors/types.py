@@ -52,6 +52,9 @@ class Page:
     source: str  # "text_layer" | "ocr" | "supplied"
     flags: tuple[str, ...] = ()
     read_ms: float = 0.0
+    # Degrees to turn the page counter-clockwise so that its text runs level and upright (a scan that
+    # leans, or one uploaded sideways). Boxes stay on the page as uploaded; layout reads through this.
+    rotation: float = 0.0
 
     @property
     def text(self) -> str:

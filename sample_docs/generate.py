@@ -138,7 +138,7 @@ class Invoice:
             "total": str(self.total),
             "currency": self.currency,
             "line_items": [
-                {"description": d, "quantity": str(q), "unit_price": str(p), "amount": str(a)}
+                {"description": d, "quantity": str(q), "unit_price": f"{p:.2f}", "amount": str(a)}
                 for d, q, p, a in self.lines
             ],
         }

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from review_app.db import dispose_all
 from review_app.embedded_redis import EmbeddedRedis
 from review_app.migrate import upgrade
 from review_app.models import Base
 from review_app.runtime import Runtime, get_runtime
 from review_app.settings import load_settings
+from tests.helpers import postgres_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_docs"
@@ -53,20 +53,9 @@ def postgresql_url() -> Iterator[str]:
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL half of the suite not run")
-    schema = f"docloop_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(
-        base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    url = f"{base}{separator}options=-csearch_path%3D{schema}"
-    upgrade(url)
-    yield url
-    dispose_all()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema(base) as url:
+        upgrade(url)
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from sqlalchemy import create_engine, text
+
+from review_app.db import dispose_all
 from review_app.models import Role
 from review_app.runtime import Runtime
 from review_app.services.accounts import create_api_key, create_user
@@ -44,3 +51,21 @@ def login(client, email: str = "rev@example.com", password: str = PASSWORD):  # 
 def bearer(secret: str) -> dict[str, str]:
     """Authorization header for an API key."""
     return {"Authorization": f"Bearer {secret}"}
+
+
+@contextmanager
+def postgres_schema(base_url: str, prefix: str = "docloop_test") -> Iterator[str]:
+    """A private, empty schema in the PostgreSQL of `base_url`; yields a URL that uses it, drops it after."""
+    schema = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(
+        base_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{base_url}{'&' if '?' in base_url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        dispose_all()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

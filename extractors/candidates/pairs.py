@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from extractors.layout import split_at_gaps
 from extractors.normalize import collapse_whitespace
 from extractors.schema import FieldSpec
 from extractors.types import Candidate, Line, union_box
@@ -12,6 +13,7 @@ from extractors.view import DocumentView
 
 KEY = re.compile(r"^(?P<key>[^:]{2,60}?:)\s*(?P<value>.*)$")
 MAX_KEY_WORDS = 8
+GAP_FACTOR = 3.0  # a gap wider than this many text heights separates two fields on one line
 
 
 def key_value_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
@@ -52,7 +54,7 @@ def key_value_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]
 def _pairs_on_line(line: Line, below: Line | None, view: DocumentView) -> list[tuple[str, str, Line | None]]:
     found = []
     # Split the line where words stand far apart: a form row often holds several key: value groups.
-    for segment in _segments(line, view.text_height):
+    for segment in (part.text for part in split_at_gaps(line, view.text_height, GAP_FACTOR)):
         match = KEY.match(segment)
         if not match or len(match.group("key").split()) > MAX_KEY_WORDS:
             continue
@@ -64,14 +66,3 @@ def _pairs_on_line(line: Line, below: Line | None, view: DocumentView) -> list[t
         if value:
             found.append((key, value, value_line))
     return found
-
-
-def _segments(line: Line, text_height: float) -> list[str]:
-    segments: list[list[str]] = [[]]
-    previous = None
-    for word in line.words:
-        if previous is not None and word.x0 - previous.x1 > text_height * 3:
-            segments.append([])
-        segments[-1].append(word.text)
-        previous = word
-    return [" ".join(s) for s in segments if s]

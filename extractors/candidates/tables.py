@@ -1,98 +1,107 @@
-"""Line items: the rows between a table header (description, qty, price, amount) and the totals."""
+"""Line items: the rows between a table header (description, qty, price, amount) and the totals.
+
+Rows are cut into cells where words stand apart, so "5   278,15 €" is a quantity and a price, not the
+number 5278.15. Tables that continue on later pages (the header printed again) are followed.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 
-from extractors.normalize import AMOUNT, format_amount, last_match, parse_amount
+from extractors.layout import split_at_gaps
+from extractors.normalize import AMOUNT, format_amount, parse_amount
 from extractors.schema import FieldSpec
 from extractors.types import Candidate, Line, union_box
 from extractors.view import DocumentView
 
 HEADER_WORDS = re.compile(
-    r"(?<![A-Z])(DESCRIPTION|ITEM|ITEMS|PRODUCT|SERVICE|QTY|QUANTITY|UNIT|PRICE|RATE|HOURS"
-    r"|AMOUNT|TOTAL|AMT)(?![A-Z])",
+    r"(?<![A-Z])(DESCRIPTION|ITEM|ITEMS|PRODUCT|SERVICE|QTY|QUANTITY|UNIT|PRICE|RATE|HOURS|AMOUNT|TOTAL|AMT)(?![A-Z])",
     re.IGNORECASE,
 )
 END_WORDS = re.compile(
-    r"(?<![A-Z])(SUB\s*-?\s*TOTAL|TOTAL|TAX|VAT|GST|BALANCE|AMOUNT DUE)(?![A-Z])", re.IGNORECASE
+    r"(?<![A-Z])(SUB\s*-?\s*TOTAL|TOTAL|TAX|VAT|GST|BALANCE|AMOUNT DUE|NET AMOUNT|NET TOTAL|GRAND TOTAL"
+    r"|DISCOUNT|SHIPPING)(?![A-Z])",
+    re.IGNORECASE,
 )
-QUANTITY = re.compile(r"(?<![\d.,])(\d{1,5}(?:[.,]\d{1,3})?)(?![\d])")
+QUANTITY = re.compile(r"^\d{1,5}(?:[.,]\d{1,3})?$")
+CELL_GAP = 1.2  # text heights between two cells of a row
 
 
 def line_item_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
-    """At most one candidate per header found: the parsed rows as a JSON list."""
-    candidates = []
-    for page_number, lines in view.lines_by_page.items():
+    """One candidate: every row under every table header, as a JSON list of items."""
+    rows: list[dict[str, str]] = []
+    used: list[Line] = []
+    for lines in view.lines_by_page.values():
         for i, line in enumerate(lines):
-            if len(set(m.upper() for m in HEADER_WORDS.findall(line.text))) < 2:
+            if len({m.upper() for m in HEADER_WORDS.findall(line.text)}) < 2:
                 continue
-            rows, used = _rows_below(lines[i + 1 :])
-            if not rows:
-                continue
-            value = json.dumps(rows, separators=(",", ":"))
-            box = union_box(r.box for r in used)
-            candidates.append(
-                Candidate(
-                    field=spec.name,
-                    text=value,
-                    normalized=value,
-                    page=page_number,
-                    box=box,
-                    cues=("table_header", "row_amounts"),
-                    features={"rows": min(1.0, len(rows) / 10)},
-                    ocr_confidence=min(r.confidence for r in used),
-                )
-            )
-            break
-    return candidates
+            page_rows, page_lines = _rows_below(lines[i + 1 :], view.text_height)
+            rows.extend(page_rows)
+            used.extend(page_lines)
+            break  # one table per page
+    if not rows:
+        return []
+    value = json.dumps(rows, separators=(",", ":"))
+    return [
+        Candidate(
+            field=spec.name,
+            text=value,
+            normalized=value,
+            page=used[0].page,
+            box=union_box(r.box for r in used if r.page == used[0].page),
+            cues=("table_header", "row_cells"),
+            features={"rows": min(1.0, len(rows) / 10)},
+            ocr_confidence=min(r.confidence for r in used),
+        )
+    ]
 
 
-def _rows_below(lines: list[Line]) -> tuple[list[dict[str, str]], list[Line]]:
+def _rows_below(lines: list[Line], text_height: float) -> tuple[list[dict[str, str]], list[Line]]:
     rows: list[dict[str, str]] = []
     used: list[Line] = []
     for line in lines:
-        if END_WORDS.search(line.text) and not _leading_text(line.text):
+        cells = [part.text.strip() for part in split_at_gaps(line, text_height, CELL_GAP)]
+        if END_WORDS.search(cells[0]) or (len(cells) > 1 and END_WORDS.fullmatch(cells[-2].strip(" :"))):
             break
-        if END_WORDS.match(line.text.strip()):
-            break
-        amounts = [m for m in AMOUNT.finditer(line.text)]
-        if not amounts:
-            if (
-                rows
-                and used[-1] is not line
-                and _leading_text(line.text)
-                and len(rows)
-                and not END_WORDS.search(line.text)
-            ):
-                # A wrapped description continues the previous row.
+        amounts = [_amount(cell) for cell in cells]
+        if not any(amounts[1:]):
+            if rows and _is_text(line.text):
                 rows[-1]["description"] = f"{rows[-1]['description']} {line.text.strip()}".strip()
                 continue
             if rows:
                 break
             continue
-        description = line.text[: amounts[0].start()].strip()
-        quantity = ""
-        match = last_match(QUANTITY, description)
-        if match and match.end() >= len(description) - 1 and len(amounts) >= 2:
-            quantity = match.group(1)
-            description = description[: match.start()].strip()
-        row = {
-            "description": description,
-            "quantity": quantity,
-            "unit_price": _amount(amounts[-2].group("num")) if len(amounts) >= 2 else "",
-            "amount": _amount(amounts[-1].group("num")),
-        }
-        rows.append(row)
+        description_cells, numbers = _split_cells(cells, amounts)
+        quantity = next((c for c in numbers if QUANTITY.match(c) and not _amount(c)), "")
+        money = [a for a in (_amount(c) for c in numbers) if a]
+        rows.append(
+            {
+                "description": " ".join(description_cells),
+                "quantity": quantity,
+                "unit_price": money[-2] if len(money) >= 2 else "",
+                "amount": money[-1] if money else "",
+            }
+        )
         used.append(line)
     return rows, used
 
 
-def _amount(text: str) -> str:
-    value = parse_amount(text)
+def _split_cells(cells: list[str], amounts: list[str]) -> tuple[list[str], list[str]]:
+    """Leading text cells describe the item; the rest are numbers (quantity, prices)."""
+    first_number = next(
+        (i for i, c in enumerate(cells) if i > 0 and (amounts[i] or QUANTITY.match(c))), len(cells)
+    )
+    return cells[:first_number], cells[first_number:]
+
+
+def _amount(cell: str) -> str:
+    match = AMOUNT.search(cell)
+    if not match or match.end("num") < len(cell.rstrip(" €$£RM")) - 2:
+        return ""
+    value = parse_amount(match.group("num"))
     return format_amount(value) if value is not None else ""
 
 
-def _leading_text(text: str) -> bool:
-    return bool(re.match(r"\s*[A-Za-z]", text))
+def _is_text(text: str) -> bool:
+    return bool(re.match(r"\s*[A-Za-z]", text)) and not END_WORDS.search(text)

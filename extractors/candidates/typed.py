@@ -19,6 +19,7 @@ from extractors.normalize import (
     CURRENCY_PATTERN,
     collapse_whitespace,
     find_dates,
+    find_dates_tolerant,
     format_amount,
     normalize_currency,
     parse_amount,
@@ -33,6 +34,7 @@ TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])\s?:\s?[0-5]\d(\s?:\s?[0-5]\d)?(\s?[A
 PAID = ("cash", "tender", "tendered", "paid", "payment", "visa", "master", "card", "credit")
 CHANGE = ("change", "change due", "balance")
 _SEPARATORS = " :#.-\t"
+PLAUSIBLE_YEARS = range(1990, 2036)  # a repaired date must land here; printed dates are taken as they are
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class _Raw:
     end: int
     normalized: str
     cue: str
+    repairs: int = 0  # characters an OCR-tolerant parser had to change
 
 
 def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
@@ -90,6 +93,8 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
             features["named_month"] = 1.0 if re.search(r"[A-Za-z]{3}", line.text[r.start : r.end]) else 0.0
             year = int(r.normalized[:4])
             features["recent_year"] = 1.0 if 2000 <= year <= 2040 else 0.0
+            features["repaired"] = float(r.repairs)
+            features["repaired_any"] = 1.0 if r.repairs else 0.0
         cues = [r.cue]
         if features["label_same_line"] or features["label_above"]:
             cues.append("label")
@@ -119,8 +124,14 @@ def _raw_values(view: DocumentView, spec: FieldSpec) -> Iterator[_Raw]:
     for line in view.lines:
         text = line.text
         if spec.type == "date":
-            for _printed, parsed, (start, end), _ambiguous in find_dates(text, view.date_order):
+            strict = find_dates(text, view.date_order)
+            for _printed, parsed, (start, end), _ambiguous in strict:
                 yield _Raw(line, start, end, parsed.isoformat(), "date_parser")
+            for _printed, parsed, (start, end), repairs in find_dates_tolerant(
+                text, view.date_order, PLAUSIBLE_YEARS
+            ):
+                if repairs and not any(s < end and start < e for _p, _d, (s, e), _a in strict):
+                    yield _Raw(line, start, end, parsed.isoformat(), "date_repaired", repairs)
         elif spec.type == "amount":
             for match in AMOUNT.finditer(text):
                 start, end = match.start("num"), match.end("num")

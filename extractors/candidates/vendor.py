@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from extractors.layout import split_at_gaps
 from extractors.normalize import collapse_whitespace, last_match
 from extractors.schema import FieldSpec
 from extractors.types import Candidate, Line, union_box
@@ -51,14 +52,19 @@ def vendor_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
     indices = set(range(min(TOP_LINES, len(lines))))
     indices |= {i for i, line in enumerate(lines) if LEGAL_SUFFIX.search(line.text)}
     candidates: list[Candidate] = []
-    seen: set[tuple[int, int, str]] = set()
+    seen: set[tuple[int, str]] = set()
     for i in sorted(indices):
         # Names break over up to three lines ("AIK HUAT HARDWARE / ENTERPRISE (SETIA / ALAM) SDN BHD").
         spans = [lines[i : i + n] for n in (1, 2, 3) if i + n <= len(lines)]
+        # A line whose parts stand far apart holds columns ("Northwind Ltd ........ INVOICE"): each part
+        # is a candidate of its own.
+        parts = split_at_gaps(lines[i], view.text_height)
+        if len(parts) > 1:
+            spans.extend([part] for part in parts)
         for span in spans:
             for variant, value in _variants(" ".join(line.text for line in span)):
                 # A longer span that cleans to the same text adds only a misleading line count.
-                key = (i, 0, value)
+                key = (i, value)
                 if key not in seen:
                     seen.add(key)
                     candidates.extend(_candidate(view, spec, span, i, len(lines), variant, value))

@@ -16,7 +16,7 @@ from extractors.types import Page, Word
 
 NO_TEXT_FLAG = "no_text_found"
 # Bumped whenever reading changes what it returns (caches of read pages key on it).
-READER_VERSION = "2"
+READER_VERSION = "4"
 
 
 def read_document(data: bytes, media_type: str, ctx: ReadContext) -> tuple[Page, ...]:
@@ -82,23 +82,26 @@ def _read_pdf_page(page: pdfium.PdfPage, number: int, ctx: ReadContext) -> Page:
         )
     # No usable text layer: a scanned page. Render, OCR, and bring boxes back to points.
     image, scale = render_pdf_page(page, ctx.render_dpi, ctx)
-    pixel_words = ocr_image(image, ctx)
+    reading = ocr_image(image, ctx)
     words = [
         Word(w.text, (w.x0 / scale, w.y0 / scale, w.x1 / scale, w.y1 / scale), w.confidence)
-        for w in pixel_words
+        for w in reading.words
     ]
-    return _ocr_page(number, width, height, words, started)
+    return _ocr_page(number, width, height, words, reading.rotation, started)
 
 
 def _read_images(data: bytes, ctx: ReadContext) -> list[Page]:
     pages = []
     for number, image in enumerate(open_image_frames(data, ctx), start=1):
         started = time.perf_counter()
-        pages.append(_ocr_page(number, image.width, image.height, ocr_image(image, ctx), started))
+        reading = ocr_image(image, ctx)
+        pages.append(_ocr_page(number, image.width, image.height, reading.words, reading.rotation, started))
     return pages
 
 
-def _ocr_page(number: int, width: float, height: float, words: list[Word], started: float) -> Page:
+def _ocr_page(
+    number: int, width: float, height: float, words: list[Word], rotation: float, started: float
+) -> Page:
     """A page read by OCR; one where OCR found nothing is flagged rather than silently empty."""
     return Page(
         number=number,
@@ -108,6 +111,7 @@ def _ocr_page(number: int, width: float, height: float, words: list[Word], start
         source="ocr",
         flags=() if words else (NO_TEXT_FLAG,),
         read_ms=_ms_since(started),
+        rotation=rotation,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import dataclass
 
 import pytesseract
 from PIL import Image
@@ -23,7 +24,15 @@ POOR_MEAN_CONFIDENCE = 0.55
 POOR_WORD_COUNT = 8
 
 
-def ocr_image(image: Image.Image, ctx: ReadContext) -> list[Word]:
+@dataclass(frozen=True)
+class OcrReading:
+    """Words with boxes on the image as given, and the turn (degrees, counter-clockwise) that levels it."""
+
+    words: list[Word]
+    rotation: float
+
+
+def ocr_image(image: Image.Image, ctx: ReadContext) -> OcrReading:
     """Words on `image` with boxes in its own pixel coordinates and confidences in 0..1."""
     pytesseract.pytesseract.tesseract_cmd = ctx.tesseract_cmd
     prepared = prepare_for_ocr(image, ctx)
@@ -32,10 +41,13 @@ def ocr_image(image: Image.Image, ctx: ReadContext) -> list[Word]:
         turn = _orientation(prepared.image, ctx)
         if turn:
             upright = image.rotate(-turn, expand=True)
-            retry = _words(prepare_for_ocr(upright, ctx), ctx)
+            prepared_upright = prepare_for_ocr(upright, ctx)
+            retry = _words(prepared_upright, ctx)
             if _mean_confidence(retry) > _mean_confidence(words):
-                return [_unturn(w, turn, upright.size) for w in retry]
-    return words
+                return OcrReading(
+                    [_unturn(w, turn, upright.size) for w in retry], prepared_upright.angle - turn
+                )
+    return OcrReading(words, prepared.angle)
 
 
 def _words(prepared: PreparedImage, ctx: ReadContext) -> list[Word]:

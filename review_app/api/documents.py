@@ -15,15 +15,19 @@ from review_app.web.context import db, runtime
 @bp.post("/documents")
 @api_key_required("documents:write")
 def upload_document():  # type: ignore[no-untyped-def]
-    """Accept one document (multipart `file`, `doc_type`, optional `external_id`); 202 with the document."""
+    """Accept one document (multipart `file`, `doc_type`, optional `external_id` and pre-OCR'd `words`
+    JSON as a file part or a form field); 202 with the document."""
     file = request.files.get("file")
     if file is None:
         raise ValidationFailed("Send the document as the multipart field 'file'.", code="missing_file")
+    words_part = request.files.get("words")
+    words = words_part.read() if words_part is not None else (request.form.get("words") or "").encode()
     upload = Upload(
         data=file.read(),
         filename=file.filename or "upload",
         doc_type=request.form.get("doc_type", ""),
         external_id=request.form.get("external_id") or None,
+        words=words or None,
         api_key_id=current_key().id,
     )
     document = ingest(runtime(), upload)

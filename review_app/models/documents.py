@@ -88,6 +88,8 @@ class Page(Base):
     image_width: Mapped[int | None] = mapped_column(Integer)
     image_height: Mapped[int | None] = mapped_column(Integer)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Degrees (counter-clockwise) that level the page's text; boxes stay on the page as uploaded.
+    rotation: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
     document: Mapped[Document] = relationship(back_populates="pages")
 

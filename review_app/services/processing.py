@@ -111,6 +111,7 @@ def save_results(
                     height=page.height,
                     source=page.source,
                     flags=list(page.flags),
+                    rotation=round(page.rotation, 3),
                     words=[
                         [w.text, *(round(v, 2) for v in w.box), round(w.confidence, 3)] for w in page.words
                     ],

@@ -9,7 +9,7 @@ from typing import Protocol
 from extractors.extract import extract
 from extractors.learning import LabelledPages, fit_model
 from extractors.schema import Schema
-from extractors.scoring import ScoringModel, load_model
+from extractors.scoring import ScoringModel, load_model, reading_kind
 from extractors.types import Extraction, Page
 
 
@@ -45,18 +45,24 @@ class BaselineStrategy:
         models: dict[str, ScoringModel] | None = None,
         consequence_overrides: dict[str, float] | None = None,
     ) -> None:
+        # A model given by type (a promoted or freshly fitted one) serves every reading of that type.
         self._models = dict(models or {})
+        self._shipped: dict[tuple[str, str], ScoringModel] = {}
         self._overrides = consequence_overrides or {}
 
-    def model(self, doc_type: str) -> ScoringModel:
-        """The scoring model of a document type (loaded once)."""
-        if doc_type not in self._models:
-            self._models[doc_type] = load_model(doc_type)
-        return self._models[doc_type]
+    def model(self, doc_type: str, reading: str = "text") -> ScoringModel:
+        """The scoring model for a document type and how its pages were read (loaded once)."""
+        if doc_type in self._models:
+            return self._models[doc_type]
+        key = (doc_type, reading)
+        if key not in self._shipped:
+            self._shipped[key] = load_model(doc_type, reading)
+        return self._shipped[key]
 
     def extract(self, pages: tuple[Page, ...], schema: Schema) -> Extraction:
-        """Fields of one document with the scoring model of its type."""
-        return extract(pages, schema, self.model(schema.name), consequence_overrides=self._overrides)
+        """Fields of one document with the scoring model of its type and reading."""
+        model = self.model(schema.name, reading_kind(pages))
+        return extract(pages, schema, model, consequence_overrides=self._overrides)
 
     def learn(self, pages: tuple[Page, ...], schema: Schema, final: dict[str, str | None]) -> None:
         """The baseline keeps its model as it is."""
@@ -80,7 +86,9 @@ class TrainedStrategy(BaselineStrategy):
     def fit(self, schema: Schema) -> ScoringModel:
         """Refit now on every example of this type."""
         examples = self._examples[schema.name]
-        model = fit_model(examples, schema, version=f"trained-{len(examples)}", base=load_model(schema.name))
+        model = fit_model(
+            examples, schema, version=f"trained-{len(examples)}", base=ScoringModel(schema.name)
+        )
         self._models[schema.name] = model
         self._fitted_on[schema.name] = len(examples)
         return model

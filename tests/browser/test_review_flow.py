@@ -32,7 +32,7 @@ def test_log_in_correct_a_field_and_submit(live_server, page, runtime, worker): 
 
     page.click("#next-task")
     page.wait_for_selector("#review-form")
-    page.wait_for_function("document.querySelector('figure.page img').complete")
+    page.wait_for_load_state("load")  # the load event waits for the page image
     screenshot(page, "review")
     page.fill("#field-invoice_number", "CORRECTED-123")
     page.click("#submit-button")

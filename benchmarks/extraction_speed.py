@@ -1,0 +1,132 @@
+"""Extraction speed: text-layer PDF pages per second, and the cost of a scanned page over tesseract alone.
+
+    python benchmarks/extraction_speed.py text  PDF_DIR [--pages 300]
+    python benchmarks/extraction_speed.py scans IMAGE_DIR [--limit 40]
+
+`text`: every PDF in PDF_DIR is read and extracted (invoice schema) repeatedly until --pages pages were
+processed; pdfplumber's extract_words and pdfium's character boxes are timed on the same pages for
+comparison. `scans`: each image is read by docloop (preprocessing, tesseract through pytesseract, line
+building) and by the tesseract command alone (`tesseract IMAGE stdout`, default settings), both with
+OMP_THREAD_LIMIT=1, alternating, so the two see the same machine state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+
+from extractors.context import ReadContext
+from extractors.extract import extract
+from extractors.reading import read_document
+from extractors.reading.pdf_text import text_layer_words
+from extractors.schema import load_schemas
+from extractors.sniff import sniff_media_type
+
+os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def text_layer(folder: Path, pages_wanted: int) -> None:
+    """Pages per second for text-layer PDFs: pdfplumber words, pdfium words, docloop read+extract."""
+    files = sorted(folder.glob("*.pdf"))
+    blobs = [(p, p.read_bytes()) for p in files]
+    blobs = [
+        (p, b)
+        for p, b in blobs
+        if read_document(b, "application/pdf", ReadContext())[0].source == "text_layer"
+    ]
+    schema = load_schemas()["invoice"]
+    ctx = ReadContext()
+
+    def run(step) -> float:  # type: ignore[no-untyped-def]
+        done, started = 0, time.perf_counter()
+        while done < pages_wanted:
+            for _path, data in blobs:
+                done += step(data)
+                if done >= pages_wanted:
+                    break
+        return done / (time.perf_counter() - started)
+
+    def plumber(data: bytes) -> int:
+        import io
+
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                page.extract_words()
+            return len(pdf.pages)
+
+    def pdfium_words(data: bytes) -> int:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            for i in range(len(pdf)):
+                text_layer_words(pdf[i])
+            return len(pdf)
+        finally:
+            pdf.close()
+
+    def docloop(data: bytes) -> int:
+        pages = read_document(data, "application/pdf", ctx)
+        extract(pages, schema)
+        return len(pages)
+
+    print(f"text-layer PDFs: {len(blobs)} files from {folder}, {pages_wanted} pages per measurement")
+    print(f"  pdfplumber extract_words      {run(plumber):8.1f} pages/s")
+    print(f"  pdfium character boxes        {run(pdfium_words):8.1f} pages/s")
+    print(f"  docloop read + extract fields {run(docloop):8.1f} pages/s")
+
+
+def scans(folder: Path, limit: int) -> None:
+    """Seconds per scanned page: docloop's reading against the tesseract command on the same image."""
+    images = sorted(
+        p for p in folder.iterdir() if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
+    )
+    images = images[:limit]
+    ctx = ReadContext()
+    ours, theirs = [], []
+    for path in images:
+        data = path.read_bytes()
+        started = time.perf_counter()
+        subprocess.run(["tesseract", str(path), "stdout"], check=True, capture_output=True)
+        theirs.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        read_document(data, sniff_media_type(data[:16]), ctx)
+        ours.append(time.perf_counter() - started)
+    total_ours, total_theirs = sum(ours), sum(theirs)
+    print(f"scanned pages: {len(images)} images from {folder}")
+    n = len(images)
+    print(f"  tesseract alone   {total_theirs / n:6.3f} s/page (median {statistics.median(theirs):.3f})")
+    print(f"  docloop reading   {total_ours / n:6.3f} s/page (median {statistics.median(ours):.3f})")
+    print(f"  overhead          {100 * (total_ours / total_theirs - 1):+6.1f} %")
+    big = [(o, t) for o, t, p in zip(ours, theirs, images, strict=True) if p.stat().st_size > 1_000_000]
+    if big:
+        print(
+            f"  large scans (>1 MB, {len(big)}): docloop {sum(o for o, _ in big) / len(big):.3f} s/page, "
+            f"tesseract {sum(t for _, t in big) / len(big):.3f} s/page"
+        )
+
+
+def main() -> None:
+    """Command-line entry."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("mode", choices=["text", "scans"])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--pages", type=int, default=300)
+    parser.add_argument("--limit", type=int, default=40)
+    args = parser.parse_args()
+    if args.mode == "text":
+        text_layer(args.folder, args.pages)
+    else:
+        scans(args.folder, args.limit)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

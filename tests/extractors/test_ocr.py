@@ -1,0 +1,86 @@
+"""OCR on real tesseract: deskew, orientation, empty pages, mixed PDFs, box mapping."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageDraw
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from extractors.context import ReadContext
+from extractors.reading import read_document
+from extractors.reading.document import NO_TEXT_FLAG
+from extractors.reading.ocr import ocr_image
+from extractors.reading.preprocess import PreparedImage, estimate_skew
+from extractors.sniff import PDF, PNG
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.ocr
+CTX = ReadContext()
+
+
+def _receipt() -> Image.Image:
+    return Image.open(SAMPLES / "receipt-03.jpg").convert("L")
+
+
+def test_skew_is_measured_and_undone():  # type: ignore[no-untyped-def]
+    upright = _receipt()
+    base = estimate_skew(upright)
+    tilted = upright.rotate(3.0, expand=True, fillcolor=255)
+    assert estimate_skew(tilted) == pytest.approx(base - 3.0, abs=0.5)
+
+
+def test_rotated_boxes_map_back_to_the_original():  # type: ignore[no-untyped-def]
+    image = Image.new("L", (400, 600), 255)
+    ImageDraw.Draw(image).rectangle((100, 150, 180, 170), fill=0)
+    for angle in (3.0, -2.0):
+        rotated = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+        ink = [
+            (x, y)
+            for y in range(rotated.height)
+            for x in range(rotated.width)
+            if rotated.getpixel((x, y)) < 128
+        ]
+        box = (min(x for x, _ in ink), min(y for _, y in ink), max(x for x, _ in ink), max(y for _, y in ink))
+        mapped = PreparedImage(rotated, 1.0, angle, image.size, rotated.size).to_original(box)
+        assert mapped == pytest.approx((100, 150, 180, 170), abs=6)
+
+
+def test_upside_down_scan_is_read_upright_with_boxes_on_the_uploaded_page():  # type: ignore[no-untyped-def]
+    upright = _receipt()
+    words_upright = ocr_image(upright, CTX).words
+    flipped = upright.rotate(180)
+    reading = ocr_image(flipped, CTX)
+    words_flipped = reading.words
+    assert abs(abs(reading.rotation) - 180) < 5
+    assert any("TOTAL" in w.text.upper() for w in words_flipped)
+    total_up = next(w for w in words_upright if "TOTAL" in w.text.upper())
+    total_flipped = next(w for w in words_flipped if "TOTAL" in w.text.upper())
+    # The same word, seen on the flipped page, sits where the flip puts it.
+    assert total_flipped.x0 == pytest.approx(upright.width - total_up.x1, abs=25)
+    assert total_flipped.y0 == pytest.approx(upright.height - total_up.y1, abs=25)
+
+
+def test_a_blank_page_is_flagged_not_silently_empty():  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    Image.new("L", (800, 1000), 255).save(buffer, "PNG")
+    pages = read_document(buffer.getvalue(), PNG, CTX)
+    assert pages[0].words == () and NO_TEXT_FLAG in pages[0].flags
+
+
+def test_mixed_pdf_is_read_page_by_page():  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    pdf.setFont("Helvetica", 12)
+    pdf.drawString(72, 760, "Invoice No: INV-2024-0042   Date: 03/05/2024   Total: 120.00")
+    pdf.showPage()
+    pdf.drawImage(ImageReader(str(SAMPLES / "receipt-01.jpg")), 72, 72, width=300, height=600)
+    pdf.showPage()
+    pdf.save()
+    pages = read_document(buffer.getvalue(), PDF, CTX)
+    assert [p.source for p in pages] == ["text_layer", "ocr"]
+    assert "INV-2024-0042" in pages[0].text
+    assert "JALAN" in pages[1].text.upper()  # the scanned page was OCR'd

@@ -1,0 +1,36 @@
+"""Dates as OCR garbles them are repaired only when exactly one valid date is one or two slips away."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from extractors.normalize import find_dates_tolerant
+
+YEARS = range(1990, 2036)
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("Date : 30/83/2618", date(2018, 3, 30)),  # 8 for 0, 6 for 0
+        ("Date 69/02/2018", date(2018, 2, 9)),  # 6 for 0
+        ("O7/B1/18 14:41", date(2018, 1, 7)),  # letters for digits
+        ("22/03/2078", date(2018, 3, 22)),  # a year nobody writes on a receipt
+        ("25/12/2018", date(2018, 12, 25)),  # clean: untouched
+    ],
+)
+def test_repairs(printed, expected):  # type: ignore[no-untyped-def]
+    found = find_dates_tolerant(printed, "DMY", YEARS)
+    assert [d for _p, d, _s, _r in found] == [expected]
+
+
+def test_no_guess_when_several_dates_are_equally_near():  # type: ignore[no-untyped-def]
+    # 31 June does not exist; 31 May and 31 August are each one slip away: no guess.
+    assert find_dates_tolerant("31/06/2018", "DMY", YEARS) == []
+
+
+def test_repair_count_is_reported():  # type: ignore[no-untyped-def]
+    ((_p, _d, _span, repairs),) = find_dates_tolerant("30/83/2618", "DMY", YEARS)
+    assert repairs == 2
