@@ -16,8 +16,11 @@ class ReadContext:
     ocr_timeout_seconds: float = 60.0
     ocr_language: str = "eng"
     render_dpi: int = 200
-    # Scale scans so that a typical text line is about this many pixels high before OCR.
+    # Scale scans whose typical text line is below `upscale_below` or above `downscale_above` pixels high
+    # to `target_text_height` before OCR (0 turns upscaling off: faster, slightly less accurate).
     target_text_height: int = 30
+    upscale_below: float = 22.0
+    downscale_above: float = 45.0
     tesseract_cmd: str = "tesseract"
     # When set, page images for the review screen are written here (one JPEG per page).
     page_image_dir: Path | None = None

@@ -57,6 +57,7 @@ class Runtime:
             max_pages=s.max_pages,
             max_image_pixels=s.max_image_pixels,
             ocr_timeout_seconds=s.ocr_timeout_seconds,
+            upscale_below=s.ocr_upscale_below,
         )
 
 

@@ -32,6 +32,7 @@ class Settings:
     max_image_pixels: int = 80_000_000
     max_words_json_bytes: int = 20 * 1024 * 1024
     ocr_timeout_seconds: int = 60
+    ocr_upscale_below: float = 22.0  # text lines smaller than this (pixels) are enlarged before OCR; 0: never
     job_timeout_seconds: int = 600
     processing_lease_seconds: int = 900
     max_processing_attempts: int = 3

@@ -69,3 +69,95 @@ def postgres_schema(base_url: str, prefix: str = "docloop_test") -> Iterator[str
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def seed_review_tasks(runtime: Runtime, count: int, doc_type: str = "receipt") -> list[int]:
+    """Documents waiting in review with one open task each (no worker needed); returns the task ids."""
+    from review_app.models import Document, DocumentStatus, FieldValue
+    from review_app.services.tasks import open_review_task
+
+    ids = []
+    with runtime.session() as session:
+        for n in range(count):
+            document = Document(
+                sha256=f"{n:064x}",
+                filename=f"seed-{n}.pdf",
+                media_type="application/pdf",
+                size_bytes=100,
+                doc_type=doc_type,
+                status=DocumentStatus.REVIEW,
+                page_count=1,
+            )
+            session.add(document)
+            session.flush()
+            session.add(
+                FieldValue(
+                    document_id=document.id,
+                    name="total",
+                    field_type="amount",
+                    value="1.00",
+                    normalized="1.00",
+                    confidence=0.5,
+                )
+            )
+            session.flush()
+            task = open_review_task(
+                session,
+                document,
+                [{"code": "low_confidence", "field": "total", "detail": ""}],
+                stage=1,
+                settings=runtime.settings,
+            )
+            ids.append(task.id)
+    return ids
+
+
+def invoice_pdf(
+    vendor: str = "Acme Widgets Ltd",
+    number: str = "INV-1001",
+    issued: str = "03/05/2024",
+    due: str = "02/06/2024",
+    subtotal: str = "100.00",
+    tax: str = "20.00",
+    total: str = "120.00",
+    extra_lines: tuple[str, ...] = (),
+) -> bytes:
+    """A one-page text-layer invoice drawn with reportlab (deterministic bytes)."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    width, height = A4
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(50, height - 60, vendor)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(50, height - 78, "1 High Street, Leeds LS1 1AA")
+    pdf.drawString(330, height - 110, "Invoice No:")
+    pdf.drawString(420, height - 110, number)
+    pdf.drawString(330, height - 125, "Date:")
+    pdf.drawString(420, height - 125, issued)
+    pdf.drawString(330, height - 140, "Due Date:")
+    pdf.drawString(420, height - 140, due)
+    y = height - 200
+    for line in extra_lines:
+        pdf.drawString(50, y, line)
+        y -= 16
+    pdf.drawString(330, 200, "Subtotal")
+    pdf.drawRightString(width - 50, 200, subtotal)
+    pdf.drawString(330, 184, "Tax 20%")
+    pdf.drawRightString(width - 50, 184, tax)
+    pdf.drawString(330, 168, "Total (GBP)")
+    pdf.drawRightString(width - 50, 168, total)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def ingest_pdf(runtime: Runtime, data: bytes, doc_type: str = "invoice", name: str = "test.pdf") -> int:
+    """Store and enqueue a document as the API would; returns its id."""
+    from review_app.services.ingest import Upload, ingest
+
+    return ingest(runtime, Upload(data=data, filename=name, doc_type=doc_type)).id

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from dataclasses import dataclass
 
 import pytesseract
@@ -51,9 +52,18 @@ def ocr_image(image: Image.Image, ctx: ReadContext) -> OcrReading:
 
 
 def _words(prepared: PreparedImage, ctx: ReadContext) -> list[Word]:
+    # Hand tesseract an uncompressed bitmap: given an image, pytesseract would PNG-encode it first,
+    # which costs more than all our preprocessing together.
+    with tempfile.NamedTemporaryFile(suffix=".bmp") as handle:
+        prepared.image.save(handle, format="BMP")
+        handle.flush()
+        return _to_words(_tesseract_data(handle.name, ctx), prepared)
+
+
+def _tesseract_data(path: str, ctx: ReadContext) -> dict:
     try:
-        data = pytesseract.image_to_data(
-            prepared.image,
+        return pytesseract.image_to_data(
+            path,
             lang=ctx.ocr_language,
             config=PAGE_SEGMENTATION,
             timeout=ctx.ocr_timeout_seconds,
@@ -70,6 +80,9 @@ def _words(prepared: PreparedImage, ctx: ReadContext) -> list[Word]:
         subprocess.SubprocessError,
     ) as e:
         raise OcrFailed(f"tesseract could not read the page: {e}") from e
+
+
+def _to_words(data: dict, prepared: PreparedImage) -> list[Word]:
     words: list[Word] = []
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()

@@ -141,3 +141,26 @@ def revoke_api_key(session: Session, key_id: int) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = utcnow()
     return key
+
+
+def set_role(session: Session, user_id: int, role: Role | str, acting: User) -> User:
+    """Change a user's role (an admin may not demote themselves: someone must remain in charge)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise ValidationFailed(f"User {user_id} does not exist.", code="not_found", status=404)
+    role = Role(role)
+    if user.id == acting.id and role != Role.ADMIN:
+        raise Conflict("You cannot take away your own admin role; ask another admin.", code="self_demotion")
+    user.role = role
+    return user
+
+
+def set_active(session: Session, user_id: int, active: bool, acting: User) -> User:
+    """Disable or re-enable a user; a disabled user cannot log in and their session ends."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise ValidationFailed(f"User {user_id} does not exist.", code="not_found", status=404)
+    if user.id == acting.id and not active:
+        raise Conflict("You cannot disable your own account.", code="self_disable")
+    user.active = active
+    return user

@@ -112,6 +112,97 @@
     return !message;
   }
 
+  // ---------------------------------------------------------------- cross-field rules (sums, order, ranges)
+  const ruleData = JSON.parse((document.getElementById("rule-data") || {}).textContent || '{"rules": []}');
+  const fieldInput = (name) => { const li = fieldItems.find((f) => f.dataset.field === name); return li ? li.querySelector("input, textarea") : null; };
+
+  function parseAmount(text) {
+    let t = (text || "").replace(/[^0-9.,-]/g, "");
+    if (!t) return null;
+    const lastComma = t.lastIndexOf(","), lastDot = t.lastIndexOf(".");
+    if (lastComma > lastDot && t.length - lastComma === 3) t = t.replace(/\./g, "").replace(",", ".");
+    else t = t.replace(/,/g, "");
+    const value = Number(t);
+    return Number.isFinite(value) ? value : null;
+  }
+
+  function parseDate(text) {
+    const t = (text || "").trim();
+    let m = t.match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/);
+    if (m) return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    m = t.match(/^(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{2,4})$/);
+    if (m) {
+      const year = m[3].length === 2 ? 2000 + +m[3] : +m[3];
+      const [day, month] = ruleData.date_order === "MDY" ? [+m[2], +m[1]] : [+m[1], +m[2]];
+      return new Date(Date.UTC(year, month - 1, day));
+    }
+    return null;
+  }
+
+  function typed(name) {
+    const input = fieldInput(name);
+    if (!input || !input.value.trim()) return null;
+    const type = input.closest("li.field").dataset.type;
+    if (type === "amount") return parseAmount(input.value);
+    if (type === "date") { const d = parseDate(input.value); return d ? d.getTime() : null; }
+    return input.value.trim();
+  }
+
+  const COMPARE = { "<": (a, b) => a < b, "<=": (a, b) => a <= b, ">": (a, b) => a > b, ">=": (a, b) => a >= b,
+                    "==": (a, b) => a === b, "!=": (a, b) => a !== b };
+
+  function broken(rule) {
+    if (rule.kind === "compare") {
+      const a = typed(rule.left), b = typed(rule.right);
+      return a !== null && b !== null && !COMPARE[rule.op](a, b) ? [rule.left, rule.right] : [];
+    }
+    if (rule.kind === "sum") {
+      const parts = rule.parts.map(typed), total = typed(rule.total);
+      if (total === null || parts.some((p) => p === null)) return [];
+      const sum = parts.reduce((x, y) => x + y, 0);
+      return Math.abs(sum - total) > (rule.tolerance || 0.01) + 1e-9 ? [...rule.parts, rule.total] : [];
+    }
+    if (rule.kind === "date_range") {
+      const value = typed(rule.field);
+      if (value === null) return [];
+      const earliest = Date.parse(rule.not_before || "1900-01-01");
+      const latest = Date.now() + (rule.max_days_ahead || 3650) * 86400000;
+      return value < earliest || value > latest ? [rule.field] : [];
+    }
+    if (rule.kind === "line_items_sum") {
+      const total = typed(rule.total), input = fieldInput(rule.field);
+      if (total === null || !input || !input.value.trim()) return [];
+      try {
+        const rows = JSON.parse(input.value);
+        const sum = rows.reduce((x, row) => x + (parseAmount(row.amount) || 0), 0);
+        return rows.length && Math.abs(sum - total) > (rule.tolerance || 0.01) + 1e-9 ? [rule.field, rule.total] : [];
+      } catch (e) { return []; }
+    }
+    return [];
+  }
+
+  function checkRules() {
+    const box = document.getElementById("rule-errors");
+    if (!box) return [];
+    box.replaceChildren();
+    fieldItems.forEach((li) => li.classList.remove("rule-broken"));
+    const failures = [];
+    (ruleData.rules || []).forEach((rule) => {
+      const fields = broken(rule);
+      if (!fields.length) return;
+      failures.push(rule);
+      const p = document.createElement("p");
+      p.className = "rule-error";
+      p.dataset.rule = rule.name;
+      p.textContent = rule.message;
+      box.appendChild(p);
+      fields.forEach((name) => { const li = fieldItems.find((f) => f.dataset.field === name); if (li) li.classList.add("rule-broken"); });
+    });
+    return failures;
+  }
+  inputs.forEach((input) => input.addEventListener("input", checkRules));
+  checkRules();
+
   form.addEventListener("submit", (event) => {
     const ok = fieldItems.map((li, i) => validateField(li, inputs[i])).every(Boolean);
     if (!ok) {

@@ -5,12 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from review_app.services.accounts import authenticate
+from review_app.web.access import EVERYONE, roles_required
 from review_app.web.context import db
 
 bp = Blueprint("auth", __name__)
@@ -45,7 +46,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logout")
-@login_required
+@roles_required(*EVERYONE)
 def logout():  # type: ignore[no-untyped-def]
     """End the session (POST with CSRF, so a link elsewhere cannot log people out)."""
     logout_user()

@@ -35,6 +35,23 @@ def _page_payload(pages: list[Page]) -> list[dict[str, Any]]:
     ]
 
 
+def document_history(document_id: int) -> tuple[list[ReviewEvent], dict[int, User]]:
+    """A document's audit events in order, and the users who appear in them."""
+    events = list(
+        db().scalars(
+            select(ReviewEvent).where(ReviewEvent.document_id == document_id).order_by(ReviewEvent.id)
+        )
+    )
+    ids = {e.user_id for e in events if e.user_id}
+    users = {u.id: u for u in db().scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return events, users
+
+
+def _rules_payload(schema) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """The schema's cross-field rules, for checking values in the browser as they are typed."""
+    return [{"name": r.name, "kind": r.kind, "message": r.message, **r.params} for r in schema.rules]
+
+
 def _render(
     task: ReviewTask,
     *,
@@ -44,6 +61,7 @@ def _render(
 ):  # type: ignore[no-untyped-def]
     document = task.document
     schema = runtime().schema(document.doc_type)
+    events, users = document_history(document.id)
     return render_template(
         "review.html",
         task=task,
@@ -56,6 +74,10 @@ def _render(
         reason_labels=REASON_LABELS,
         reject_reasons=review_service.REJECT_REASONS,
         lease_seconds=runtime().settings.lease_minutes * 60,
+        events=events,
+        users=users,
+        rules=_rules_payload(schema),
+        date_order=schema.date_order,
     ), status
 
 
@@ -205,15 +227,7 @@ def page_image(document_id: int, number: int):  # type: ignore[no-untyped-def]
 def document_detail(document_id: int):  # type: ignore[no-untyped-def]
     """A document's fields and its full history: who did what, when, before and after."""
     document: Document = get_document(db(), document_id)
-    events = (
-        db()
-        .scalars(select(ReviewEvent).where(ReviewEvent.document_id == document_id).order_by(ReviewEvent.id))
-        .all()
-    )
-    users = {
-        u.id: u
-        for u in db().scalars(select(User).where(User.id.in_({e.user_id for e in events if e.user_id})))
-    }
+    events, users = document_history(document_id)
     tasks = (
         db()
         .scalars(select(ReviewTask).where(ReviewTask.document_id == document_id).order_by(ReviewTask.id))
