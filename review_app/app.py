@@ -18,6 +18,7 @@ from review_app.api.errors import (
     handle_unexpected,
     is_api_request,
 )
+from review_app.api.limits import init_limits
 from review_app.exceptions import DocloopError
 from review_app.models import User
 from review_app.runtime import get_runtime
@@ -55,6 +56,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     csrf.exempt(api_bp)  # the API authenticates every request with a bearer key, not a cookie
     _init_login(app)
+    init_limits(app, settings, api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(queue.bp)

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 _engines: dict[str, Engine] = {}
+READ_ONLY = "docloop_read_only"
 _factories: dict[str, sessionmaker[Session]] = {}
 
 
@@ -55,7 +56,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Pure readers that poll (see read_only) begin deferred: taking the write lock every few
+        # milliseconds would starve the writer they wait for.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def get_engine(url: str) -> Engine:
@@ -96,6 +99,13 @@ def session_scope(url: str) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def read_only(url: str) -> Iterator[Connection]:
+    """A short read-only connection (on SQLite it does not take the write lock)."""
+    with get_engine(url).connect().execution_options(**{READ_ONLY: True}) as connection:
+        yield connection
 
 
 def dispose_all(close: bool = True) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from redis import Redis
@@ -12,6 +14,7 @@ from review_app.exceptions import QueueUnavailable
 from review_app.settings import Settings
 
 PROCESS_DOCUMENT = "workers.jobs.process_document"
+DELIVER_WEBHOOK = "workers.jobs.deliver_webhook"
 
 
 def embedded_redis_socket(data_dir: Path) -> Path:
@@ -71,3 +74,22 @@ def enqueue_processing(settings: Settings, document_id: int, attempt: int) -> No
         raise QueueUnavailable(
             "The job queue is unreachable; the document is saved and will be picked up by the sweeper."
         ) from e
+
+
+def enqueue_delivery(settings: Settings, delivery_id: str, delay_seconds: float = 0.0) -> None:
+    """Ask a worker to try a webhook delivery now, or after a delay (the database keeps the schedule;
+    the sweeper re-enqueues what the queue loses)."""
+    try:
+        queue = job_queue(settings)
+        options = {
+            "job_id": f"webhook-{delivery_id}-{uuid.uuid4().hex[:8]}",
+            "result_ttl": 600,
+            "failure_ttl": 7 * 24 * 3600,
+            "description": f"deliver webhook {delivery_id}",
+        }
+        if delay_seconds > 0:
+            queue.enqueue_in(timedelta(seconds=delay_seconds), DELIVER_WEBHOOK, delivery_id, **options)
+        else:
+            queue.enqueue(DELIVER_WEBHOOK, delivery_id, **options)
+    except RedisError as e:
+        raise QueueUnavailable("The job queue is unreachable; the delivery waits for the sweeper.") from e

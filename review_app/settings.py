@@ -32,7 +32,7 @@ class Settings:
     max_image_pixels: int = 80_000_000
     max_words_json_bytes: int = 20 * 1024 * 1024
     ocr_timeout_seconds: int = 60
-    ocr_upscale_below: float = 22.0  # text lines smaller than this (pixels) are enlarged before OCR; 0: never
+    ocr_upscale_below: float = 0.0  # enlarge text lines smaller than this (pixels) before OCR; 0: never
     job_timeout_seconds: int = 600
     processing_lease_seconds: int = 900
     max_processing_attempts: int = 3
@@ -45,8 +45,17 @@ class Settings:
     review_sla_hours: float = 24.0  # default due time of a review task when the integrator sends none
     # Web
     session_cookie_secure: bool = True
-    # Webhooks (used from the API issue on; declared here so every process agrees)
-    webhook_allow_private: bool = False
+    # Webhooks
+    webhook_allowlist: str = ""  # hosts or CIDRs that callbacks may reach although private (comma-separated)
+    webhook_max_attempts: int = 8
+    webhook_backoff_seconds: float = 10.0  # first retry after this, then doubling
+    webhook_backoff_max_seconds: float = 3600.0
+    webhook_timeout_seconds: float = 10.0
+    # API
+    api_rate_limit: str = "600/minute"  # per API key, Flask-Limiter notation
+    duplicate_policy: str = (
+        "link"  # identical bytes uploaded again: "link" to the earlier document, or "refuse"
+    )
 
     @property
     def sqlite_path(self) -> Path:

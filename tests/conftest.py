@@ -90,8 +90,15 @@ def _empty_tables(url: str) -> None:
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, redis_url: str) -> dict[str, str]:
-    """DOCLOOP_* for this test, set in the environment so worker processes read the same settings."""
+def env(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    database_url: str,
+    redis_url: str,
+) -> dict[str, str]:
+    """DOCLOOP_* for this test, set in the environment so worker processes read the same settings.
+    A test adds its own with `@pytest.mark.env(DOCLOOP_SOMETHING="value")`."""
     queue = "test-" + re.sub(r"[^a-z0-9]", "", uuid.uuid4().hex[:12])
     values = {
         "DOCLOOP_DATA_DIR": str(tmp_path / "data"),
@@ -100,7 +107,10 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, redi
         "DOCLOOP_QUEUE_NAME": queue,
         "DOCLOOP_SECRET_KEY": "test-secret-" + queue,
         "DOCLOOP_AUDIT_RATE": "0",
+        "DOCLOOP_WEBHOOK_ALLOWLIST": "127.0.0.1",  # test receivers listen on loopback
     }
+    for marker in request.node.iter_markers("env"):
+        values.update(marker.kwargs)
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     return values

@@ -14,7 +14,7 @@ PUBLIC = {"auth.login", "healthz", "static"}
 
 def _routes(app):  # type: ignore[no-untyped-def]
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC:
+        if rule.endpoint in PUBLIC or getattr(app.view_functions[rule.endpoint], "public", False):
             continue
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "1", rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

@@ -7,11 +7,14 @@ import random
 import time
 
 from extractors.exceptions import ExtractionError
+from review_app.exceptions import QueueUnavailable
 from review_app.models import Document
+from review_app.queue import enqueue_delivery
 from review_app.runtime import get_runtime
 from review_app.services import processing
 from review_app.services.pipeline import consequence_overrides, read_pages, route
 from review_app.services.strategies import BaselineStrategy
+from review_app.services.webhooks import deliver
 
 log = logging.getLogger("docloop.jobs")
 
@@ -69,3 +72,16 @@ def process_document(document_id: int) -> str:
         ",".join(r.code for r in decision.reasons) or "no reasons",
     )
     return str(decision.route) if saved else "lost_claim"
+
+
+def deliver_webhook(delivery_id: str) -> str:
+    """Try one webhook delivery; a failure is recorded and the retry scheduled (in the database, and as a
+    delayed job so it runs on time; the sweeper covers a lost one)."""
+    runtime = get_runtime()
+    status, retry_in = deliver(runtime, delivery_id)
+    if retry_in is not None:
+        try:
+            enqueue_delivery(runtime.settings, delivery_id, delay_seconds=retry_in)
+        except QueueUnavailable:
+            log.warning("webhook %s: retry left for the sweeper (queue unavailable)", delivery_id)
+    return status

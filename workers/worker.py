@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from importlib import import_module
 
 from rq import Worker
 
@@ -16,6 +17,9 @@ def run_worker(settings: Settings, *, burst: bool = False, name: str | None = No
     # Tesseract's OpenMP threads fight each other on small machines; one thread per process is faster overall.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # Load the jobs (and the libraries they use) once here: every job runs in a forked work horse, which
+    # would otherwise import them again, about a second per job.
+    import_module("workers.jobs")
     queue = job_queue(settings)
     worker = Worker([queue], connection=redis_connection(settings), name=name)
     return worker.work(burst=burst, logging_level="INFO", with_scheduler=True)

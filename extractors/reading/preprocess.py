@@ -70,7 +70,7 @@ def prepare_for_ocr(image: Image.Image, ctx: object) -> PreparedImage:
     scale = 1.0
     # Lines between the two heights read about as well as at the target, so they are left alone:
     # rescaling them costs time (more pixels for tesseract) and buys almost nothing (BENCHMARKS.md).
-    low, high = getattr(ctx, "upscale_below", 22.0), getattr(ctx, "downscale_above", 45.0)
+    low, high = getattr(ctx, "upscale_below", 0.0), getattr(ctx, "downscale_above", 45.0)
     if line_height and not low <= line_height <= high:
         scale = min(MAX_SCALE, max(MIN_SCALE, target / line_height))
     if scale != 1.0:

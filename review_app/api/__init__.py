@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from review_app.api import documents, errors  # noqa: E402,F401  (routes register on import)
+from review_app.api import documents, errors, reviews, spec, webhooks  # noqa: E402,F401  (routes register)

@@ -39,7 +39,9 @@ def api_key_required(scope: str) -> Callable[[Callable[..., Any]], Callable[...,
             # Bounded write rate: record use at most once a minute per key.
             if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
                 key.last_used_at = now
-                db().commit()
+            # End the authentication's transaction: services open their own, and on SQLite an open
+            # one here would hold the write lock they need.
+            db().commit()
             return view(*args, **kwargs)
 
         wrapped.required_scope = scope  # type: ignore[attr-defined]

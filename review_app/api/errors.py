@@ -34,7 +34,22 @@ def handle_http_error(error: HTTPException) -> Response:
     code = (error.name or "error").lower().replace(" ", "_")
     if error.code == 413:
         code = "payload_too_large"
+    if error.code == 429:
+        return _rate_limited(error)
     return error_response(code, error.description or error.name, error.code or 500)
+
+
+def _rate_limited(error: HTTPException) -> Response:
+    response = error_response(
+        "rate_limited",
+        f"Too many requests for this API key ({error.description}); wait as Retry-After says, then retry.",
+        429,
+        {"limit": error.description},
+    )
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def handle_unexpected(error: Exception) -> Response:

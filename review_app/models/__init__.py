@@ -2,6 +2,12 @@
 
 from review_app.models.base import Base, DocumentStatus, FieldStatus, Role, Route, TaskStatus
 from review_app.models.documents import Document, Extraction, FieldValue, Page
+from review_app.models.integration import (
+    IdempotencyRecord,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from review_app.models.people import ApiKey, User
 from review_app.models.review import ReviewEvent, ReviewTask, TaskReason
 
@@ -13,6 +19,7 @@ __all__ = [
     "Extraction",
     "FieldStatus",
     "FieldValue",
+    "IdempotencyRecord",
     "Page",
     "ReviewEvent",
     "ReviewTask",
@@ -21,4 +28,7 @@ __all__ = [
     "TaskReason",
     "TaskStatus",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

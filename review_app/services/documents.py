@@ -53,10 +53,15 @@ def document_view(session: Session, document: Document) -> dict[str, Any]:
         "page_count": document.page_count,
         "external_id": document.external_id,
         "metadata": document.meta or {},
+        "callback_url": document.callback_url,
+        "due_at": _iso(document.due_at),
+        "priority": document.priority,
+        "duplicate_of": document.duplicate_of_id,
         "created_at": _iso(document.created_at),
         "updated_at": _iso(document.updated_at),
         "processed_at": _iso(document.processed_at),
         "finalized_at": _iso(document.finalized_at),
+        "deleted_at": _iso(document.deleted_at),
         "version": document.version,
         "error": {"code": document.error_code, "message": document.error_message}
         if document.error_code
@@ -90,3 +95,48 @@ def document_view(session: Session, document: Document) -> dict[str, Any]:
         },
         "final": {f.name: f.final_value for f in document.fields} if final else None,
     }
+
+
+def webhook_view(document: Document) -> dict[str, Any]:
+    """What a webhook says about a document: enough to act on without calling back."""
+    final = document.status == DocumentStatus.COMPLETED
+    return {
+        "id": document.id,
+        "status": str(document.status),
+        "doc_type": document.doc_type,
+        "external_id": document.external_id,
+        "metadata": document.meta or {},
+        "error": {"code": document.error_code, "message": document.error_message}
+        if document.error_code
+        else None,
+        "fields": {
+            f.name: {"value": f.normalized, "confidence": round(f.confidence, 4)} for f in document.fields
+        },
+        "final": {f.name: f.final_value for f in document.fields} if final else None,
+    }
+
+
+PENDING_STATES = (DocumentStatus.QUEUED, DocumentStatus.PROCESSING, DocumentStatus.REVIEW)
+
+
+def result_view(document: Document) -> tuple[dict[str, Any], bool]:
+    """The document's outcome, and whether it is final (completed, rejected, failed or deleted)."""
+    status = DocumentStatus(document.status)
+    final = status not in PENDING_STATES
+    body: dict[str, Any] = {
+        "id": document.id,
+        "status": str(status),
+        "final": final,
+        "external_id": document.external_id,
+    }
+    if status == DocumentStatus.COMPLETED:
+        body["fields"] = {f.name: f.final_value for f in document.fields}
+    elif final:
+        body["error"] = {"code": document.error_code, "message": document.error_message}
+    else:
+        body["message"] = {
+            DocumentStatus.QUEUED: "Waiting for a worker.",
+            DocumentStatus.PROCESSING: "Being read and extracted.",
+            DocumentStatus.REVIEW: "Waiting for a person to review it.",
+        }[status]
+    return body, final

@@ -24,6 +24,7 @@ from review_app.runtime import Runtime
 from review_app.services import audit
 from review_app.services.routing import Decision
 from review_app.services.tasks import open_review_task
+from review_app.services.webhooks import emit
 
 RETRIES_EXHAUSTED = "processing_retries_exhausted"
 
@@ -163,6 +164,11 @@ def save_results(
                 session, document, [r.as_dict() for r in decision.reasons], stage=1, settings=runtime.settings
             )
         document.touch()
+        session.flush()
+        emit(session, document, "document.processed", runtime.settings)
+        emit(
+            session, document, "document.completed" if auto else "document.review_required", runtime.settings
+        )
         audit.record(
             session,
             document.id,
@@ -186,6 +192,7 @@ def fail(runtime: Runtime, claim_: Claim, code: str, message: str) -> bool:
         document.lease_expires_at = None
         document.processed_at = utcnow()
         document.touch()
+        emit(session, document, "document.failed", runtime.settings)
         audit.record(
             session, document.id, "failed", after={"code": code, "message": message}, attempt=claim_.attempt
         )

@@ -53,11 +53,9 @@ def list_tasks(session: Session, f: QueueFilter, page: int = 1) -> list[ReviewTa
 def reason_counts(session: Session, f: QueueFilter) -> dict[str, int]:
     """Live tasks per reason code (within the other filters)."""
     now = utcnow()
-    query = (
-        select(TaskReason.code, func.count())
-        .join(ReviewTask, ReviewTask.id == TaskReason.task_id)
-        .join(Document, Document.id == ReviewTask.document_id)
-    )
+    query = select(TaskReason.code, func.count()).join(ReviewTask, ReviewTask.id == TaskReason.task_id)
+    if f.doc_type:  # join documents only when the filter needs them
+        query = query.join(Document, Document.id == ReviewTask.document_id)
     query = _filtered(
         query, QueueFilter(doc_type=f.doc_type, status=f.status, older_than_hours=f.older_than_hours), now
     ).group_by(TaskReason.code)

@@ -15,6 +15,7 @@ from review_app.exceptions import Conflict, ValidationFailed
 from review_app.models import Document, DocumentStatus, FieldStatus, ReviewTask, TaskStatus, User
 from review_app.services import audit
 from review_app.services.tasks import held_task, open_review_task, release
+from review_app.services.webhooks import emit
 from review_app.settings import Settings
 
 REJECT_REASONS = {
@@ -149,6 +150,8 @@ def submit(
         document.status = DocumentStatus.COMPLETED
         document.finalized_at = now
     document.touch()
+    if document.status == DocumentStatus.COMPLETED:
+        emit(session, document, "document.completed", settings)
     audit.record(
         session,
         document.id,
@@ -166,6 +169,7 @@ def reject(
     session: Session,
     task_id: int,
     user: User,
+    settings: Settings,
     *,
     reason: str,
     note: str = "",
@@ -193,6 +197,7 @@ def reject(
     document.error_code = f"rejected_{reason}"
     document.error_message = note.strip()[:2000] or REJECT_REASONS[reason]
     document.touch()
+    emit(session, document, "document.rejected", settings)
     audit.record(
         session,
         document.id,

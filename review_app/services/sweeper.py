@@ -13,9 +13,10 @@ from sqlalchemy import or_, select
 from review_app.db import utcnow
 from review_app.exceptions import QueueUnavailable
 from review_app.models import Document, DocumentStatus
-from review_app.queue import enqueue_processing, process_job_id, redis_connection
+from review_app.queue import enqueue_delivery, enqueue_processing, process_job_id, redis_connection
 from review_app.runtime import Runtime
 from review_app.services.tasks import expire_leases
+from review_app.services.webhooks import due_deliveries
 
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 30
@@ -28,6 +29,7 @@ class SweepResult:
 
     requeued: int
     leases_expired: int
+    webhooks_requeued: int = 0
 
 
 def _job_alive(runtime: Runtime, job_id: str) -> bool:
@@ -71,6 +73,26 @@ def sweep(runtime: Runtime) -> SweepResult:
         log.warning("sweeper: queue unreachable (%s); will try again", e)
     with runtime.session() as session:
         expired = expire_leases(session)
-    if requeued or expired:
-        log.info("sweeper: re-enqueued %d document(s), expired %d review lease(s)", requeued, expired)
-    return SweepResult(requeued=requeued, leases_expired=expired)
+    webhooks = _requeue_deliveries(runtime)
+    if requeued or expired or webhooks:
+        log.info(
+            "sweeper: re-enqueued %d document(s) and %d webhook(s), expired %d review lease(s)",
+            requeued,
+            webhooks,
+            expired,
+        )
+    return SweepResult(requeued=requeued, leases_expired=expired, webhooks_requeued=webhooks)
+
+
+def _requeue_deliveries(runtime: Runtime) -> int:
+    """Due webhook deliveries go back to the queue (retries are scheduled here, in the database)."""
+    with runtime.session() as session:
+        due = due_deliveries(session)
+    count = 0
+    try:
+        for delivery_id in due:
+            enqueue_delivery(runtime.settings, delivery_id)
+            count += 1
+    except QueueUnavailable as e:
+        log.warning("sweeper: queue unreachable for webhooks (%s)", e)
+    return count

@@ -83,15 +83,19 @@ def claim_next(
     *,
     doc_type: str | None = None,
     exclude_ids: Iterable[int] = (),
+    api_key_id: int | None = None,
 ) -> ReviewTask | None:
-    """Atomically take the top task for `user`; two reviewers asking at once never get the same one."""
+    """Atomically take the top task for `user` (of one API key's documents when given); two reviewers
+    asking at once never get the same one."""
     now = utcnow()
     for _attempt in range(5):
         query = select(ReviewTask.id).where(_claimable(user, now)).order_by(ReviewTask.sort_at, ReviewTask.id)
+        if doc_type or api_key_id is not None:
+            query = query.join(Document, Document.id == ReviewTask.document_id)
         if doc_type:
-            query = query.join(Document, Document.id == ReviewTask.document_id).where(
-                Document.doc_type == doc_type
-            )
+            query = query.where(Document.doc_type == doc_type)
+        if api_key_id is not None:
+            query = query.where(Document.api_key_id == api_key_id)
         excluded = list(exclude_ids)
         if excluded:
             query = query.where(ReviewTask.id.not_in(excluded))

@@ -156,6 +156,7 @@ def reject(task_id: int):  # type: ignore[no-untyped-def]
             db(),
             task_id,
             me(),
+            runtime().settings,
             reason=request.form.get("reason", ""),
             note=request.form.get("note", ""),
             expected_version=int(version) if version.isdigit() else None,
