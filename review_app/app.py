@@ -9,6 +9,7 @@ from flask import Flask, Response, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
 
 from review_app.api import bp as api_bp
 from review_app.api.errors import (
@@ -34,10 +35,25 @@ CONTENT_SECURITY_POLICY = (
 csrf = CSRFProtect()
 
 
+class IdConverter(BaseConverter):
+    """Row ids in URLs: 1 to 999,999,999 by pattern alone (no range check after matching, which werkzeug
+    would report as a 405 on other methods), so a huge or zero id is a plain 404, never an overflow."""
+
+    regex = r"[1-9][0-9]{0,8}"
+    weight = 50
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: object) -> str:
+        return str(int(value))  # type: ignore[call-overload]
+
+
 def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     """Build the web app from settings (read from DOCLOOP_* when `config` is None)."""
     settings = config if isinstance(config, Settings) else load_settings(**(config or {}))
     app = Flask(__name__)
+    app.url_map.converters["id"] = IdConverter
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + settings.max_words_json_bytes + 1024 * 1024,

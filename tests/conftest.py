@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from redis import Redis
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from review_app.embedded_redis import EmbeddedRedis
 from review_app.migrate import upgrade
@@ -156,3 +158,14 @@ def worker(runtime: Runtime, redis: Redis):  # type: ignore[no-untyped-def]
         return run_worker(runtime.settings, burst=True)
 
     return run
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app served over HTTP on a free localhost port; yields its base URL."""
+    server = make_server("localhost", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://localhost:{server.server_port}"
+    server.shutdown()
+    thread.join(5)

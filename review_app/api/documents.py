@@ -45,7 +45,12 @@ def _upload_from_form(file: FileStorage) -> Upload:
 
 
 def _document_response(document: Document, duplicate: bool) -> Response:
-    view = document_view(db(), get_document(db(), document.id))
+    # A new document is answered from what ingest returned; a duplicate is read back whole.
+    view = (
+        document_view(db(), get_document(db(), document.id))
+        if duplicate
+        else document_view(db(), document, just_ingested=True)
+    )
     view["duplicate"] = duplicate
     response = jsonify(view)
     response.status_code = 200 if duplicate else 202
@@ -145,14 +150,14 @@ def _own(document_id: int) -> Document:
     return document
 
 
-@bp.get("/documents/<int:document_id>")
+@bp.get("/documents/<id:document_id>")
 @api_key_required("documents:read")
 def read_document(document_id: int):  # type: ignore[no-untyped-def]
     """Status, fields with confidences and boxes, review reasons, and final values once final."""
     return jsonify(document_view(db(), _own(document_id)))
 
 
-@bp.get("/documents/<int:document_id>/result")
+@bp.get("/documents/<id:document_id>/result")
 @api_key_required("documents:read")
 def document_result(document_id: int):  # type: ignore[no-untyped-def]
     """200 with the final fields once the document is final; 202 with its state (and Retry-After) before."""
@@ -165,7 +170,7 @@ def document_result(document_id: int):  # type: ignore[no-untyped-def]
     return response
 
 
-@bp.get("/documents/<int:document_id>/file")
+@bp.get("/documents/<id:document_id>/file")
 @api_key_required("documents:read")
 def document_file(document_id: int):  # type: ignore[no-untyped-def]
     """The original bytes as uploaded."""
@@ -176,7 +181,7 @@ def document_file(document_id: int):  # type: ignore[no-untyped-def]
     return send_file(path, mimetype=document.media_type, download_name=document.filename, as_attachment=True)
 
 
-@bp.get("/documents/<int:document_id>/pages/<int:number>.jpg")
+@bp.get("/documents/<id:document_id>/pages/<id:number>.jpg")
 @api_key_required("documents:read")
 def document_page(document_id: int, number: int):  # type: ignore[no-untyped-def]
     """One page as a JPEG image."""
@@ -188,7 +193,7 @@ def document_page(document_id: int, number: int):  # type: ignore[no-untyped-def
     return send_file(page_image_path(runtime(), document, number), mimetype="image/jpeg")
 
 
-@bp.delete("/documents/<int:document_id>")
+@bp.delete("/documents/<id:document_id>")
 @api_key_required("documents:write")
 def delete_document(document_id: int):  # type: ignore[no-untyped-def]
     """Erase a document: bytes, page images, words and values go; an audit tombstone stays."""

@@ -56,3 +56,32 @@ def handle_unexpected(error: Exception) -> Response:
     """Anything else: logged with its traceback, answered without internals."""
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response("internal_error", "Something went wrong on our side; it has been logged.", 500)
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def refuse_nul_characters() -> Response | None:
+    """NUL characters cannot be stored (PostgreSQL text refuses them): answer 400 before any work."""
+    values: list[object] = [
+        request.path,
+        *request.args.values(),
+        *request.form.values(),
+        *(f.filename or "" for f in request.files.values()),
+    ]
+    if request.is_json:
+        values.append(request.get_json(silent=True))
+    if (
+        any(_has_nul(v) for v in values)
+        or any(_has_nul(k) for k in request.args)
+        or any(_has_nul(k) for k in request.form)
+    ):
+        return error_response("invalid_characters", "Text may not contain NUL (\\u0000) characters.", 400)
+    return None

@@ -95,7 +95,7 @@ def claim_next_task():  # type: ignore[no-untyped-def]
     return jsonify(task_view(task))
 
 
-@bp.post("/review-tasks/<int:task_id>/claim")
+@bp.post("/review-tasks/<id:task_id>/claim")
 @api_key_required("reviews:write")
 def claim_one_task(task_id: int):  # type: ignore[no-untyped-def]
     """Claim one task (renews the lease when the reviewer holds it already)."""
@@ -106,7 +106,7 @@ def claim_one_task(task_id: int):  # type: ignore[no-untyped-def]
     return jsonify(task_view(task))
 
 
-@bp.post("/review-tasks/<int:task_id>/heartbeat")
+@bp.post("/review-tasks/<id:task_id>/heartbeat")
 @api_key_required("reviews:write")
 def heartbeat_task(task_id: int):  # type: ignore[no-untyped-def]
     """Renew the reviewer's lease; 409 `lease_lost` when it ended."""
@@ -118,7 +118,7 @@ def heartbeat_task(task_id: int):  # type: ignore[no-untyped-def]
     return jsonify(task_view(task))
 
 
-@bp.post("/review-tasks/<int:task_id>/release")
+@bp.post("/review-tasks/<id:task_id>/release")
 @api_key_required("reviews:write")
 def release_task(task_id: int):  # type: ignore[no-untyped-def]
     """Give the task back to the queue."""
@@ -129,7 +129,7 @@ def release_task(task_id: int):  # type: ignore[no-untyped-def]
     return jsonify(task_view(task))
 
 
-@bp.post("/review-tasks/<int:task_id>/submit")
+@bp.post("/review-tasks/<id:task_id>/submit")
 @api_key_required("reviews:write")
 def submit_task(task_id: int):  # type: ignore[no-untyped-def]
     """Approve or correct fields: `fields` (name to value; omitted fields keep the proposed value),
@@ -166,7 +166,7 @@ def submit_task(task_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.post("/review-tasks/<int:task_id>/reject")
+@bp.post("/review-tasks/<id:task_id>/reject")
 @api_key_required("reviews:write")
 def reject_task(task_id: int):  # type: ignore[no-untyped-def]
     """Reject the document: `reason` (illegible, wrong_document_type, duplicate, other) and `note`."""

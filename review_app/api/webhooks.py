@@ -110,7 +110,7 @@ def _subscription(subscription_id: int) -> WebhookSubscription:
     return subscription
 
 
-@bp.delete("/webhooks/<int:subscription_id>")
+@bp.delete("/webhooks/<id:subscription_id>")
 @api_key_required(SCOPE)
 def delete_subscription(subscription_id: int):  # type: ignore[no-untyped-def]
     """Stop sending to a subscription (its delivery log stays)."""

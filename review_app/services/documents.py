@@ -38,9 +38,11 @@ def open_tasks(session: Session, document_id: int) -> list[ReviewTask]:
     )
 
 
-def document_view(session: Session, document: Document) -> dict[str, Any]:
-    """The document as the API returns it."""
-    extraction = document.extraction
+def document_view(session: Session, document: Document, *, just_ingested: bool = False) -> dict[str, Any]:
+    """The document as the API returns it. A document `just_ingested` has no pages, fields or tasks yet,
+    so none are looked up (this is the hot path of uploads)."""
+    extraction = None if just_ingested else document.extraction
+    fields = [] if just_ingested else document.fields
     final = document.status == DocumentStatus.COMPLETED
     return {
         "id": document.id,
@@ -81,7 +83,7 @@ def document_view(session: Session, document: Document) -> dict[str, Any]:
                 "final_value": f.final_value,
                 "corrected": f.corrected,
             }
-            for f in document.fields
+            for f in fields
         ],
         "review": {
             "route": extraction.route if extraction else None,
@@ -90,10 +92,10 @@ def document_view(session: Session, document: Document) -> dict[str, Any]:
             "audit_sample": document.audit_sample,
             "open_tasks": [
                 {"id": t.id, "stage": t.stage, "status": str(t.status), "due_at": _iso(t.due_at)}
-                for t in open_tasks(session, document.id)
+                for t in ([] if just_ingested else open_tasks(session, document.id))
             ],
         },
-        "final": {f.name: f.final_value for f in document.fields} if final else None,
+        "final": {f.name: f.final_value for f in fields} if final else None,
     }
 
 

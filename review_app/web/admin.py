@@ -54,7 +54,7 @@ def add_user():  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.users"))
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.post("/users/<id:user_id>/role")
 @roles_required(Role.ADMIN)
 def change_role(user_id: int):  # type: ignore[no-untyped-def]
     """Give a user another role."""
@@ -68,7 +68,7 @@ def change_role(user_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.users"))
 
 
-@bp.post("/users/<int:user_id>/active")
+@bp.post("/users/<id:user_id>/active")
 @roles_required(Role.ADMIN)
 def change_active(user_id: int):  # type: ignore[no-untyped-def]
     """Disable or re-enable a user."""
@@ -112,7 +112,7 @@ def add_api_key():  # type: ignore[no-untyped-def]
     )
 
 
-@bp.post("/api-keys/<int:key_id>/revoke")
+@bp.post("/api-keys/<id:key_id>/revoke")
 @roles_required(Role.ADMIN)
 def revoke_key(key_id: int):  # type: ignore[no-untyped-def]
     """Revoke a key for good."""

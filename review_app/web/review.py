@@ -81,7 +81,7 @@ def _render(
     ), status
 
 
-@bp.get("/review/<int:task_id>")
+@bp.get("/review/<id:task_id>")
 @roles_required(*REVIEWERS)
 def show(task_id: int):  # type: ignore[no-untyped-def]
     """Open a task (claiming it when it is free)."""
@@ -98,7 +98,7 @@ def _submitted_values(task: ReviewTask) -> dict[str, str]:
     }
 
 
-@bp.post("/review/<int:task_id>/submit")
+@bp.post("/review/<id:task_id>/submit")
 @roles_required(*REVIEWERS)
 def submit(task_id: int):  # type: ignore[no-untyped-def]
     """Approve or correct the fields; a stale or invalid submit is refused and the input stays on screen."""
@@ -145,7 +145,7 @@ def _continue():  # type: ignore[no-untyped-def]
     return redirect(url_for("review.show", task_id=task.id))
 
 
-@bp.post("/review/<int:task_id>/reject")
+@bp.post("/review/<id:task_id>/reject")
 @roles_required(*REVIEWERS)
 def reject(task_id: int):  # type: ignore[no-untyped-def]
     """Reject the document with a reason code."""
@@ -173,7 +173,7 @@ def reject(task_id: int):  # type: ignore[no-untyped-def]
     return _continue()
 
 
-@bp.post("/review/<int:task_id>/skip")
+@bp.post("/review/<id:task_id>/skip")
 @roles_required(*REVIEWERS)
 def skip(task_id: int):  # type: ignore[no-untyped-def]
     """Put the task back and move on; it is not offered to you again this session."""
@@ -183,7 +183,7 @@ def skip(task_id: int):  # type: ignore[no-untyped-def]
     return _continue()
 
 
-@bp.post("/review/<int:task_id>/escalate")
+@bp.post("/review/<id:task_id>/escalate")
 @roles_required(*REVIEWERS)
 def escalate(task_id: int):  # type: ignore[no-untyped-def]
     """Hand the task to an admin."""
@@ -193,7 +193,7 @@ def escalate(task_id: int):  # type: ignore[no-untyped-def]
     return _continue()
 
 
-@bp.post("/review/<int:task_id>/heartbeat")
+@bp.post("/review/<id:task_id>/heartbeat")
 @roles_required(*REVIEWERS)
 def heartbeat(task_id: int):  # type: ignore[no-untyped-def]
     """Renew the lease while the page stays open."""
@@ -203,7 +203,7 @@ def heartbeat(task_id: int):  # type: ignore[no-untyped-def]
     return jsonify({"lease_expires_at": task.lease_expires_at.isoformat()})
 
 
-@bp.post("/review/<int:task_id>/release")
+@bp.post("/review/<id:task_id>/release")
 @roles_required(*REVIEWERS)
 def release_task(task_id: int):  # type: ignore[no-untyped-def]
     """Release the task when the reviewer leaves the page (sent as a beacon)."""
@@ -214,7 +214,7 @@ def release_task(task_id: int):  # type: ignore[no-untyped-def]
     return ("", 204)
 
 
-@bp.get("/documents/<int:document_id>/pages/<int:number>.jpg")
+@bp.get("/documents/<id:document_id>/pages/<id:number>.jpg")
 @roles_required(*EVERYONE)
 def page_image(document_id: int, number: int):  # type: ignore[no-untyped-def]
     """One page as an image (rendered once, then served from the cache)."""
@@ -223,7 +223,7 @@ def page_image(document_id: int, number: int):  # type: ignore[no-untyped-def]
     return send_file(path, mimetype="image/jpeg", max_age=3600)
 
 
-@bp.get("/documents/<int:document_id>")
+@bp.get("/documents/<id:document_id>")
 @roles_required(*EVERYONE)
 def document_detail(document_id: int):  # type: ignore[no-untyped-def]
     """A document's fields and its full history: who did what, when, before and after."""
