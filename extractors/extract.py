@@ -12,6 +12,8 @@ from extractors.candidates.pairs import key_value_candidates
 from extractors.candidates.tables import line_item_candidates
 from extractors.candidates.typed import typed_candidates
 from extractors.candidates.vendor import vendor_candidates
+from extractors.compare import values_match
+from extractors.memory import Memory, Neighbour, add_memory_features, header_grams, remembered_candidates
 from extractors.schema import FieldSpec, Schema
 from extractors.scoring import FieldModel, ScoringModel, load_model
 from extractors.types import Candidate, Extraction, FieldResult, Page
@@ -38,13 +40,16 @@ def extract(
     schema: Schema,
     model: ScoringModel | None = None,
     consequence_overrides: Mapping[str, float] | None = None,
+    memory: Memory | None = None,
 ) -> Extraction:
-    """Extract every field of `schema` from `pages`, with confidences, validation issues and consequences."""
+    """Extract every field of `schema` from `pages`, with confidences, validation issues and consequences;
+    with a retrieval `memory`, confirmed documents like this one lend their evidence."""
     model = model or load_model(schema.name)
     view = DocumentView(pages, date_order_hint=schema.date_order)
+    neighbours = memory.nearest(header_grams(view), schema.name) if memory is not None else []
     results = []
     for spec in schema.fields:
-        candidates = candidates_for(view, spec)
+        candidates = candidates_for(view, spec, neighbours)
         result, best = choose(spec, candidates, model.for_field(spec))
         results.append(result)
         if best is not None:
@@ -67,10 +72,36 @@ def anchor_name(spec: FieldSpec) -> str:
     return spec.finder or spec.name
 
 
-def candidates_for(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
-    """The candidates of one field, from its named finder or from its type's parser."""
+def candidates_for(
+    view: DocumentView, spec: FieldSpec, neighbours: list[Neighbour] | None = None
+) -> list[Candidate]:
+    """The candidates of one field, from its named finder or its type's parser, plus what remembered
+    documents propose, each carrying the memory's evidence."""
     finder = FINDERS.get(spec.finder, typed_candidates)
-    return finder(view, spec)
+    candidates = finder(view, spec)
+    if neighbours:
+        if spec.type in {"text", "address"}:
+            candidates += remembered_candidates(view, spec.name, neighbours)
+        add_memory_features(view, spec.name, candidates, neighbours)
+    return candidates
+
+
+def locate(pages: tuple[Page, ...], schema: Schema, values: Mapping[str, str | None]) -> dict[str, Candidate]:
+    """For confirmed values, the candidate of each field that carries it (where it stood on the page)."""
+    view = DocumentView(pages, date_order_hint=schema.date_order)
+    located: dict[str, Candidate] = {}
+    for spec in schema.fields:
+        value = values.get(spec.name)
+        if not value or spec.type in {"table", "pairs"}:
+            continue
+        candidates = candidates_for(view, spec)
+        found = next(
+            (c for c in candidates if values_match(spec.type, c.normalized, value, tolerant=True)), None
+        )
+        if found is not None:
+            located[spec.name] = found
+            view.chosen[anchor_name(spec)] = found
+    return located
 
 
 def _logit(p: float) -> float:

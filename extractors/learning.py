@@ -19,8 +19,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from extractors.compare import values_match
-from extractors.extract import anchor_name, candidates_for, confidence_features
+from extractors.extract import anchor_name, candidates_for, confidence_features, locate
 from extractors.lexicon import learn_lexicon
+from extractors.memory import Memory, Neighbour, build_entry
 from extractors.schema import FieldSpec, Schema
 from extractors.scoring import Calibrator, FieldModel, ScoringModel
 from extractors.types import Candidate, Page
@@ -53,14 +54,19 @@ def _right(spec: FieldSpec, candidate: Candidate, expected: str | None) -> bool:
 
 
 def _anchor_earlier_fields(
-    view: DocumentView, schema: Schema, spec: FieldSpec, document: LabelledPages, base: ScoringModel
+    view: DocumentView,
+    schema: Schema,
+    spec: FieldSpec,
+    document: LabelledPages,
+    base: ScoringModel,
+    neighbours: list[Neighbour],
 ) -> None:
     """Give later finders the values earlier fields would anchor them to: the labelled one when it was
     found (as a reviewer confirmed it), else what the base model picks."""
     for earlier in schema.fields:
         if earlier.name == spec.name:
             return
-        candidates = candidates_for(view, earlier)
+        candidates = candidates_for(view, earlier, neighbours)
         if not candidates:
             continue
         expected = document.expected.get(earlier.name)
@@ -70,15 +76,20 @@ def _anchor_earlier_fields(
 
 
 def _collect(
-    documents: Sequence[LabelledPages], schema: Schema, spec: FieldSpec, base: ScoringModel
+    documents: Sequence[LabelledPages],
+    schema: Schema,
+    spec: FieldSpec,
+    base: ScoringModel,
+    neighbours: dict[int, list[Neighbour]],
 ) -> _FieldData:
     data = _FieldData([], [], [], [])
-    for document in documents:
+    for index, document in enumerate(documents):
         if spec.name not in document.expected:
             continue
         view = DocumentView(document.pages, date_order_hint=schema.date_order)
-        _anchor_earlier_fields(view, schema, spec, document, base)
-        candidates = candidates_for(view, spec)
+        around = neighbours.get(index, [])
+        _anchor_earlier_fields(view, schema, spec, document, base, around)
+        candidates = candidates_for(view, spec, around)
         expected = document.expected[spec.name]
         data.candidates.append(candidates)
         data.correct.append([_right(spec, c, expected) for c in candidates])
@@ -186,10 +197,14 @@ def _compress_steps(xs: np.ndarray, ys: np.ndarray) -> tuple[tuple[float, ...], 
 
 
 def fit_field(
-    documents: Sequence[LabelledPages], schema: Schema, spec: FieldSpec, base: ScoringModel
+    documents: Sequence[LabelledPages],
+    schema: Schema,
+    spec: FieldSpec,
+    base: ScoringModel,
+    neighbours: dict[int, list[Neighbour]] | None = None,
 ) -> FieldModel | None:
     """A ranker and calibrated confidence for one field; None when the labels cannot support one."""
-    data = _collect(documents, schema, spec, base)
+    data = _collect(documents, schema, spec, base, neighbours or {})
     if len(data.candidates) < MIN_DOCUMENTS:
         return None
     names = _feature_names(data.candidates)
@@ -224,16 +239,41 @@ def fit_field(
     )
 
 
+def remembered_neighbours(documents: Sequence[LabelledPages], schema: Schema) -> dict[int, list[Neighbour]]:
+    """For each document, what a retrieval memory of all the others would return: the ranker then learns
+    how much to trust the memory's evidence (leave one out, so no document remembers itself)."""
+    memory = Memory(max_per_vendor=len(documents) + 1)
+    grams = {}
+    for index, document in enumerate(documents):
+        entry = build_entry(
+            str(index),
+            document.pages,
+            schema.name,
+            document.group,
+            document.expected,
+            locate(document.pages, schema, document.expected),
+        )
+        memory.add(entry)
+        grams[index] = entry.grams
+    return {index: memory.nearest(grams[index], schema.name, exclude=str(index)) for index in grams}
+
+
 def fit_model(
-    documents: Sequence[LabelledPages], schema: Schema, version: str, base: ScoringModel | None = None
+    documents: Sequence[LabelledPages],
+    schema: Schema,
+    version: str,
+    base: ScoringModel | None = None,
+    with_memory: bool = True,
 ) -> ScoringModel:
-    """Learn every field of a schema that the labels cover; other fields keep the base model."""
+    """Learn every field of a schema that the labels cover; other fields keep the base model. With memory,
+    the ranker and confidence also learn to weigh what retrieval of other confirmed documents says."""
     base = base or ScoringModel(doc_type=schema.name)
     fields = dict(base.fields)
+    neighbours = remembered_neighbours(documents, schema) if with_memory else {}
     for spec in schema.fields:
         if spec.finder in {"line_items", "key_value"}:
             continue  # structured values are judged as a whole; there is nothing to rank
-        fitted = fit_field(documents, schema, spec, base)
+        fitted = fit_field(documents, schema, spec, base, neighbours)
         if fitted is not None:
             fields[spec.name] = fitted
     return ScoringModel(doc_type=schema.name, version=version, fields=fields)

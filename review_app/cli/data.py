@@ -15,10 +15,14 @@ from review_app.evaluation.runner import cross_validate, predict, print_report, 
 from review_app.services.export import write_jsonl
 from review_app.services.ingest import Upload, ingest
 from review_app.services.pipeline import consequence_overrides
-from review_app.services.strategies import BaselineStrategy, Strategy, TrainedStrategy
+from review_app.services.strategies import BaselineStrategy, RetrievalStrategy, Strategy, TrainedStrategy
 
 DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-STRATEGIES: dict[str, type[BaselineStrategy]] = {"baseline": BaselineStrategy, "trained": TrainedStrategy}
+STRATEGIES: dict[str, type[BaselineStrategy]] = {
+    "baseline": BaselineStrategy,
+    "retrieval": RetrievalStrategy,
+    "trained": TrainedStrategy,
+}
 
 
 def _expand(paths: tuple[Path, ...]) -> list[Path]:
@@ -94,8 +98,9 @@ def export_command(out: Path, fmt: str, doc_type: str | None) -> None:
     "--strategy",
     type=click.Choice(sorted(STRATEGIES)),
     default=None,
-    help="baseline (the shipped model) or trained (fits on what it is taught); default: trained "
-    "with --train, --replay or --folds, else baseline.",
+    help="baseline (the shipped model), retrieval (the shipped model plus a memory of confirmed "
+    "documents) or trained (fits its own model on what it is taught); default: trained with --folds, "
+    "retrieval with --train or --replay, else baseline.",
 )
 @click.option("--replay", is_flag=True, help="Feed each label back after predicting it (the feedback loop).")
 @click.option("--words-only", is_flag=True, help="Use <stem>.words.json instead of OCR where present.")
@@ -141,7 +146,7 @@ def eval_command(
     rt = runtime()
     schema = rt.schema(doc_type)
     overrides = consequence_overrides(rt.settings)
-    name = strategy or ("trained" if (train_dir or replay or folds) else "baseline")
+    name = strategy or ("trained" if folds else "retrieval" if (train_dir or replay) else "baseline")
 
     def make_strategy() -> Strategy:
         return STRATEGIES[name](consequence_overrides=overrides)
@@ -158,8 +163,15 @@ def eval_command(
     predictions.parent.mkdir(parents=True, exist_ok=True)
     with predictions.open("w", encoding="utf-8") as handle:
         if folds:
+            # With --replay: a retrieval memory on top of a model fitted on the other vendors.
             report = cross_validate(
-                items, schema, rt.settings, folds, make_strategy=make_strategy, predictions=handle
+                items,
+                schema,
+                rt.settings,
+                folds,
+                make_strategy=make_strategy,
+                predictions=handle,
+                replay=replay,
             )
         else:
             chosen = make_strategy()

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import click
 
-from extractors.learning import LabelledPages, fit_model
+from extractors.learning import fit_model
 from extractors.scoring import ScoringModel
 from review_app.cli.common import friendly_errors, runtime
 from review_app.evaluation.loading import load_items
-from review_app.evaluation.runner import expected_values
-from review_app.services.strategies import vendor_key
+from review_app.evaluation.runner import labelled_examples
 
 
 @click.command("train")
@@ -54,12 +53,7 @@ def train_command(
     items = load_items(
         folder, doc_type, rt.read_context, words_only=words_only, jobs=jobs, cache_dir=ocr_cache
     )
-    examples = []
-    for item in items:
-        if item.pages is None:
-            continue
-        expected = expected_values(schema, item.expected_raw)
-        examples.append(LabelledPages(item.pages, expected, vendor_key(schema, expected)))
+    examples = labelled_examples(items, schema)
     label = version or f"{folder.name}-{'words' if words_only else 'read'}-{len(examples)}"
     model = fit_model(examples, schema, version=label, base=ScoringModel(doc_type))
     document = model.to_json()

@@ -16,6 +16,7 @@ class Judgement:
     confidence: float
     correct: bool
     correct_tolerant: bool
+    seen_vendor: bool = False  # in a replay: a document of this vendor was confirmed earlier in the stream
 
 
 def per_field_scores(judgements: list[Judgement], tolerant: bool = False) -> dict[str, dict[str, float]]:

@@ -6,8 +6,9 @@ import re
 from collections import defaultdict
 from typing import Protocol
 
-from extractors.extract import extract
+from extractors.extract import extract, locate
 from extractors.learning import LabelledPages, fit_model
+from extractors.memory import Memory, MemoryEntry, build_entry
 from extractors.schema import Schema
 from extractors.scoring import ScoringModel, load_model, reading_kind
 from extractors.types import Extraction, Page
@@ -59,10 +60,12 @@ class BaselineStrategy:
             self._shipped[key] = load_model(doc_type, reading)
         return self._shipped[key]
 
+    memory: Memory | None = None
+
     def extract(self, pages: tuple[Page, ...], schema: Schema) -> Extraction:
         """Fields of one document with the scoring model of its type and reading."""
         model = self.model(schema.name, reading_kind(pages))
-        return extract(pages, schema, model, consequence_overrides=self._overrides)
+        return extract(pages, schema, model, consequence_overrides=self._overrides, memory=self.memory)
 
     def learn(self, pages: tuple[Page, ...], schema: Schema, final: dict[str, str | None]) -> None:
         """The baseline keeps its model as it is."""
@@ -99,3 +102,34 @@ class TrainedStrategy(BaselineStrategy):
         if self._examples[schema.name] and (self._fitted_on[schema.name] == 0 or pending >= self.refit_every):
             self.fit(schema)
         return super().extract(pages, schema)
+
+
+class RetrievalStrategy(BaselineStrategy):
+    """The shipped model plus a memory of confirmed documents: each confirmation is usable by the next
+    document at once, with no retraining."""
+
+    name = "retrieval"
+
+    def __init__(
+        self,
+        models: dict[str, ScoringModel] | None = None,
+        consequence_overrides: dict[str, float] | None = None,
+        memory: Memory | None = None,
+    ) -> None:
+        super().__init__(models=models, consequence_overrides=consequence_overrides)
+        self.memory = memory if memory is not None else Memory()
+        self._count = 0
+
+    def learn(self, pages: tuple[Page, ...], schema: Schema, final: dict[str, str | None]) -> None:
+        """Remember the confirmed document."""
+        self._count += 1
+        self.memory.add(memory_entry(f"learned-{self._count}", pages, schema, final))
+
+
+def memory_entry(
+    key: str, pages: tuple[Page, ...], schema: Schema, final: dict[str, str | None]
+) -> MemoryEntry:
+    """The memory entry of a confirmed document (where each confirmed value stood is located on its pages)."""
+    return build_entry(
+        key, pages, schema.name, vendor_key(schema, final), final, locate(pages, schema, final)
+    )

@@ -1,0 +1,281 @@
+"""Retrieval memory: confirmed documents, found again by what their header looks like.
+
+Each confirmed document leaves an entry: the character trigrams of its header (the top lines, where the
+vendor prints its name and address), its confirmed values, and where each value stood (its place on the
+page and the label beside it). A new document retrieves its nearest entries; they propose values (a
+vendor's canonical name and address, when the page shows something close to them) and lend every candidate
+evidence: does it equal what this vendor had, does it stand beside the same label, in the same place. A
+confirmation is usable by the very next document: adding an entry is all the learning there is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from extractors.types import Box, Candidate, Line, Page, union_box
+from extractors.view import DocumentView
+
+HEADER_LINES = 12
+MIN_SIMILARITY = 0.3
+NEIGHBOURS = 5
+MAX_PER_VENDOR = 25
+TEXT_MATCH = 0.7  # how close the page must come to a remembered text value for it to be proposed
+_SQUASH = re.compile(r"[^0-9A-Z]")
+_LABEL = re.compile(r"[^a-z%]+")
+
+
+def squash(text: str) -> str:
+    """Upper-case letters and digits only: what survives OCR noise and spacing differences."""
+    return _SQUASH.sub("", text.upper())
+
+
+def header_grams(view: DocumentView) -> frozenset[str]:
+    """Character trigrams of the first page's top lines."""
+    first = view.pages[0].number if view.pages else 1
+    text = squash(" ".join(line.text for line in view.lines_by_page.get(first, [])[:HEADER_LINES]))
+    return frozenset(text[i : i + 3] for i in range(len(text) - 2))
+
+
+def line_label(line: Line, start: int) -> str:
+    """The words before a value on its line, lower-cased, letters only ("total payable")."""
+    return _LABEL.sub(" ", line.text[:start].lower()).strip()
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a confirmed value stood: page, box relative to the page (0..1), and the label beside it."""
+
+    page: int
+    box: Box
+    label: str
+
+
+@dataclass(frozen=True)
+class MemoryEntry:
+    """One confirmed document, as retrieval remembers it."""
+
+    key: str
+    doc_type: str
+    vendor: str
+    grams: frozenset[str]
+    values: dict[str, str | None]
+    anchors: dict[str, Anchor] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready form (the application stores entries in its database)."""
+        return {
+            "key": self.key,
+            "doc_type": self.doc_type,
+            "vendor": self.vendor,
+            "grams": sorted(self.grams),
+            "values": self.values,
+            "anchors": {
+                n: {"page": a.page, "box": list(a.box), "label": a.label} for n, a in self.anchors.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MemoryEntry:
+        """Rebuild an entry written by `to_json`."""
+        return cls(
+            key=str(data["key"]),
+            doc_type=data["doc_type"],
+            vendor=data.get("vendor", ""),
+            grams=frozenset(data["grams"]),
+            values=dict(data["values"]),
+            anchors={
+                n: Anchor(a["page"], tuple(a["box"]), a["label"])  # type: ignore[arg-type]
+                for n, a in data.get("anchors", {}).items()
+            },
+        )
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A remembered document and how alike its header is (Jaccard similarity of trigrams)."""
+
+    entry: MemoryEntry
+    similarity: float
+
+
+class Memory:
+    """An in-process index of entries by header trigram; brute force over the entries sharing trigrams."""
+
+    def __init__(self, max_per_vendor: int = MAX_PER_VENDOR) -> None:
+        self.max_per_vendor = max_per_vendor
+        self.entries: dict[str, MemoryEntry] = {}
+        self._by_gram: dict[str, set[str]] = defaultdict(set)
+        self._by_vendor: dict[tuple[str, str], list[str]] = defaultdict(list)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def add(self, entry: MemoryEntry) -> None:
+        """Remember a confirmed document (replacing an older entry of the same key); a vendor keeps its
+        most recent entries only, so the index stays small and current."""
+        self.remove(entry.key)
+        self.entries[entry.key] = entry
+        for gram in entry.grams:
+            self._by_gram[gram].add(entry.key)
+        if entry.vendor:
+            keys = self._by_vendor[(entry.doc_type, entry.vendor)]
+            keys.append(entry.key)
+            while len(keys) > self.max_per_vendor:
+                self.remove(keys[0])
+
+    def remove(self, key: str) -> None:
+        """Forget an entry (an erased document, or one replaced)."""
+        entry = self.entries.pop(key, None)
+        if entry is None:
+            return
+        for gram in entry.grams:
+            self._by_gram[gram].discard(key)
+        keys = self._by_vendor.get((entry.doc_type, entry.vendor))
+        if keys and key in keys:
+            keys.remove(key)
+
+    def nearest(
+        self, grams: frozenset[str], doc_type: str, *, exclude: str | None = None, k: int = NEIGHBOURS
+    ) -> list[Neighbour]:
+        """The most similar remembered documents of a type, best first."""
+        if not grams:
+            return []
+        shared: Counter[str] = Counter()
+        for gram in grams:
+            shared.update(self._by_gram.get(gram, ()))
+        found = []
+        for key, overlap in shared.items():
+            entry = self.entries[key]
+            if key == exclude or entry.doc_type != doc_type:
+                continue
+            similarity = overlap / (len(grams) + len(entry.grams) - overlap)
+            if similarity >= MIN_SIMILARITY:
+                found.append(Neighbour(entry, similarity))
+        found.sort(key=lambda n: n.similarity, reverse=True)
+        return found[:k]
+
+
+def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighbour]) -> list[Candidate]:
+    """Remembered text values (a vendor's name, its address) proposed where the page shows something close."""
+    proposals: dict[str, float] = {}
+    for n in neighbours:
+        value = n.entry.values.get(name)
+        if value:
+            proposals[value] = max(proposals.get(value, 0.0), n.similarity)
+    candidates = []
+    first = view.pages[0].number if view.pages else 1
+    lines = view.lines_by_page.get(first, [])[: HEADER_LINES * 2]
+    for value, similarity in proposals.items():
+        target = squash(value)
+        if not target:
+            continue
+        best, span = 0.0, None
+        for i in range(len(lines)):
+            for n in (1, 2, 3):
+                window = lines[i : i + n]
+                if len(window) < n:
+                    break
+                score = Levenshtein.normalized_similarity(
+                    target, squash(" ".join(line.text for line in window))
+                )
+                if score > best:
+                    best, span = score, window
+        if best >= TEXT_MATCH and span:
+            votes = sum(1 for n in neighbours if n.entry.values.get(name) == value)
+            candidates.append(
+                Candidate(
+                    field=name,
+                    text=" ".join(line.text for line in span),
+                    normalized=value,
+                    page=span[0].page,
+                    box=union_box(line.box for line in span),
+                    cues=("memory",),
+                    features={
+                        "mem_candidate": 1.0,
+                        "mem_text_match": best,
+                        "mem_similarity": similarity,
+                        "mem_votes": min(5, votes) / 5.0,
+                    },
+                )
+            )
+    return candidates
+
+
+def add_memory_features(
+    view: DocumentView, name: str, candidates: list[Candidate], neighbours: list[Neighbour]
+) -> None:
+    """Evidence from remembered documents on every candidate of a field (in place)."""
+    if not neighbours:
+        return
+    for candidate in candidates:
+        same_value = sum(n.similarity for n in neighbours if n.entry.values.get(name) == candidate.normalized)
+        candidate.features["mem_value"] = same_value / sum(n.similarity for n in neighbours)
+        label, position = 0.0, 0.0
+        page = view.page(candidate.page)
+        centre = (
+            (
+                (candidate.box[0] + candidate.box[2]) / 2 / page.width,
+                (candidate.box[1] + candidate.box[3]) / 2 / page.height,
+            )
+            if page.width and page.height
+            else (0, 0)
+        )
+        own_label = _candidate_label(view, candidate)
+        for n in neighbours:
+            anchor = n.entry.anchors.get(name)
+            if anchor is None:
+                continue
+            if own_label and anchor.label and own_label == anchor.label:
+                label = max(label, n.similarity)
+            anchor_centre = ((anchor.box[0] + anchor.box[2]) / 2, (anchor.box[1] + anchor.box[3]) / 2)
+            distance = abs(centre[0] - anchor_centre[0]) + abs(centre[1] - anchor_centre[1])
+            position = max(position, n.similarity * max(0.0, 1.0 - 4 * distance))
+        candidate.features["mem_label"] = label
+        candidate.features["mem_position"] = position
+
+
+def _candidate_label(view: DocumentView, candidate: Candidate) -> str:
+    for line in view.lines_by_page.get(candidate.page, []):
+        box = line.box
+        if box[1] <= (candidate.box[1] + candidate.box[3]) / 2 <= box[3]:
+            text = line.text
+            start = text.find(candidate.text) if candidate.text else -1
+            return line_label(line, start if start >= 0 else 0) if start > 0 else ""
+    return ""
+
+
+def build_entry(
+    key: str,
+    pages: tuple[Page, ...],
+    doc_type: str,
+    vendor: str,
+    values: dict[str, str | None],
+    located: dict[str, Candidate],
+) -> MemoryEntry:
+    """An entry for a confirmed document; `located` holds, per field, the candidate carrying its value."""
+    view = DocumentView(pages)
+    anchors = {}
+    for name, candidate in located.items():
+        page = view.page(candidate.page)
+        if not page.width or not page.height:
+            continue
+        box = (
+            candidate.box[0] / page.width,
+            candidate.box[1] / page.height,
+            candidate.box[2] / page.width,
+            candidate.box[3] / page.height,
+        )
+        anchors[name] = Anchor(candidate.page, box, _candidate_label(view, candidate))
+    return MemoryEntry(
+        key=key,
+        doc_type=doc_type,
+        vendor=vendor,
+        grams=header_grams(view),
+        values=dict(values),
+        anchors=anchors,
+    )
