@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -76,13 +75,20 @@ def enqueue_processing(settings: Settings, document_id: int, attempt: int) -> No
         ) from e
 
 
-def enqueue_delivery(settings: Settings, delivery_id: str, delay_seconds: float = 0.0) -> None:
-    """Ask a worker to try a webhook delivery now, or after a delay (the database keeps the schedule;
-    the sweeper re-enqueues what the queue loses)."""
+def delivery_job_id(delivery_id: str, attempt: int) -> str:
+    """One job id per delivery attempt, so the sweeper can tell a queued attempt from a lost one."""
+    return f"webhook-{delivery_id}-{attempt}"
+
+
+def enqueue_delivery(
+    settings: Settings, delivery_id: str, attempt: int = 1, delay_seconds: float = 0.0
+) -> None:
+    """Ask a worker to make attempt `attempt` of a webhook delivery now, or after a delay (the database
+    keeps the schedule; the sweeper re-enqueues what the queue loses)."""
     try:
         queue = job_queue(settings)
         options = {
-            "job_id": f"webhook-{delivery_id}-{uuid.uuid4().hex[:8]}",
+            "job_id": delivery_job_id(delivery_id, attempt),
             "result_ttl": 600,
             "failure_ttl": 7 * 24 * 3600,
             "description": f"deliver webhook {delivery_id}",

@@ -34,7 +34,12 @@ class Settings:
     ocr_timeout_seconds: int = 60
     ocr_upscale_below: float = 0.0  # enlarge text lines smaller than this (pixels) before OCR; 0: never
     job_timeout_seconds: int = 600
+    # Address-space cap of each job's work horse (and the tesseract it starts), in MiB; 0: no cap.
+    worker_memory_limit_mb: int = 3072
     processing_lease_seconds: int = 900
+    # The sweeper runs in every worker this often, and re-enqueues a queued document after this grace.
+    sweep_interval_seconds: float = 30.0
+    sweep_grace_seconds: float = 30.0
     max_processing_attempts: int = 3
     # Routing
     audit_rate: float = 0.05

@@ -17,6 +17,7 @@ from review_app.services.strategies import BaselineStrategy
 from review_app.services.webhooks import deliver
 
 log = logging.getLogger("docloop.jobs")
+MEMORY_LIMIT = "memory_limit_exceeded"
 
 
 def process_document(document_id: int) -> str:
@@ -52,6 +53,16 @@ def process_document(document_id: int) -> str:
     except FileNotFoundError as e:
         processing.fail(runtime, claim, "blob_missing", f"The stored file is missing: {e}")
         return "failed:blob_missing"
+    except MemoryError:
+        # The work horse's address-space limit (DOCLOOP_WORKER_MEMORY_LIMIT_MB): retrying cannot help.
+        processing.fail(
+            runtime,
+            claim,
+            MEMORY_LIMIT,
+            "Reading the document needed more memory than a worker may use; "
+            "split it or lower its resolution and upload again.",
+        )
+        return f"failed:{MEMORY_LIMIT}"
     except BaseException:
         # Unexpected: hand the document back for RQ's retry (or the sweeper), then let RQ record the error.
         processing.release(runtime, claim)
@@ -78,10 +89,10 @@ def deliver_webhook(delivery_id: str) -> str:
     """Try one webhook delivery; a failure is recorded and the retry scheduled (in the database, and as a
     delayed job so it runs on time; the sweeper covers a lost one)."""
     runtime = get_runtime()
-    status, retry_in = deliver(runtime, delivery_id)
+    status, retry_in, attempts = deliver(runtime, delivery_id)
     if retry_in is not None:
         try:
-            enqueue_delivery(runtime.settings, delivery_id, delay_seconds=retry_in)
+            enqueue_delivery(runtime.settings, delivery_id, attempts + 1, delay_seconds=retry_in)
         except QueueUnavailable:
             log.warning("webhook %s: retry left for the sweeper (queue unavailable)", delivery_id)
     return status

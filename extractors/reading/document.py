@@ -57,7 +57,10 @@ def _read_pdf(data: bytes, ctx: ReadContext) -> list[Page]:
             raise CorruptDocument("The PDF has no pages.")
         pages = []
         for index in range(len(pdf)):
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError as e:
+                raise CorruptDocument(f"Page {index + 1} of the PDF could not be loaded: {e}") from e
             try:
                 pages.append(_read_pdf_page(page, index + 1, ctx))
             finally:

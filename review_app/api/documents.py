@@ -68,7 +68,11 @@ def upload_document():  # type: ignore[no-untyped-def]
     Several `file` parts make a batch: 207 with one result per file, in order."""
     files = request.files.getlist("file")
     if not files:
-        raise ValidationFailed("Send the document as the multipart field 'file'.", code="missing_file")
+        raise ValidationFailed(
+            "Send the document as the multipart field 'file' (a part whose headers, such as its file "
+            "name, are not valid UTF-8 cannot be read).",
+            code="missing_file",
+        )
     if len(files) == 1:
         result = ingest_checked(runtime(), _upload_from_form(files[0]))
         return _document_response(result.document, result.duplicate)

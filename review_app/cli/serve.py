@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -18,8 +19,6 @@ from review_app.embedded_redis import EmbeddedRedis
 from review_app.migrate import upgrade
 from review_app.queue import embedded_redis_socket
 from review_app.services.sweeper import sweep
-
-SWEEP_SECONDS = 30
 
 
 @click.command("web")
@@ -49,13 +48,13 @@ def web_command(host: str, port: int, workers: int) -> None:
     )
 
 
-def _sweep_forever(stop: threading.Event) -> None:
-    rt = runtime()
-    while not stop.wait(SWEEP_SECONDS):
-        try:
-            sweep(rt)
-        except Exception as e:  # keep sweeping: a database blip must not end the loop
-            click.echo(f"sweeper: {e}", err=True)
+def _start_sweeper() -> subprocess.Popen[bytes]:
+    """The sweeper runs in a process of its own, never as a thread of the worker: RQ forks a work horse
+    per job, and a fork taken while a thread holds an SQLite lock leaves the child believing the lock is
+    held by a connection it does not have, so it waits out the busy timeout."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "review_app.cli", "sweep", "--forever", "--parent", str(os.getpid())]
+    )
 
 
 @click.command("worker")
@@ -63,23 +62,39 @@ def _sweep_forever(stop: threading.Event) -> None:
 @click.option("--name", default=None)
 @click.option("--no-sweeper", is_flag=True, help="Do not run the sweeper thread in this worker.")
 def worker_command(burst: bool, name: str | None, no_sweeper: bool) -> None:
-    """Run an RQ worker on docloop's queue (with a sweeper thread that re-enqueues lost work)."""
+    """Run an RQ worker on docloop's queue (with a sweeper process that re-enqueues lost work)."""
     from workers.worker import run_worker  # the CLI may start workers; review_app code never imports them
 
-    stop = threading.Event()
-    if not burst and not no_sweeper:
-        threading.Thread(target=_sweep_forever, args=(stop,), daemon=True, name="sweeper").start()
+    sweeper = None if burst or no_sweeper else _start_sweeper()
     try:
         run_worker(runtime().settings, burst=burst, name=name)
     finally:
-        stop.set()
+        if sweeper is not None:
+            sweeper.terminate()
+            sweeper.wait(10)
 
 
 @click.command("sweep")
-def sweep_command() -> None:
-    """Run the sweeper once: re-enqueue stuck documents, expire review leases."""
-    result = sweep(runtime())
-    click.echo(f"re-enqueued {result.requeued}, expired {result.leases_expired} lease(s)")
+@click.option("--forever", is_flag=True, help="Sweep every DOCLOOP_SWEEP_INTERVAL_SECONDS until stopped.")
+@click.option("--parent", type=int, default=None, help="Also stop when this process is gone.")
+def sweep_command(forever: bool, parent: int | None) -> None:
+    """Run the sweeper: re-enqueue stuck documents and webhooks, expire review leases."""
+    rt = runtime()
+    if not forever:
+        result = sweep(rt)
+        click.echo(
+            f"re-enqueued {result.requeued} document(s) and {result.webhooks_requeued} webhook(s), "
+            f"expired {result.leases_expired} lease(s)"
+        )
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    while parent is None or os.getppid() == parent:
+        try:
+            sweep(rt)
+        except Exception as e:  # keep sweeping: a database or Redis blip must not end the loop
+            click.echo(f"sweeper: {e}", err=True)
+        time.sleep(rt.settings.sweep_interval_seconds)
 
 
 @click.command("run")

@@ -13,13 +13,18 @@ from sqlalchemy import or_, select
 from review_app.db import utcnow
 from review_app.exceptions import QueueUnavailable
 from review_app.models import Document, DocumentStatus
-from review_app.queue import enqueue_delivery, enqueue_processing, process_job_id, redis_connection
+from review_app.queue import (
+    delivery_job_id,
+    enqueue_delivery,
+    enqueue_processing,
+    process_job_id,
+    redis_connection,
+)
 from review_app.runtime import Runtime
 from review_app.services.tasks import expire_leases
 from review_app.services.webhooks import due_deliveries
 
 log = logging.getLogger(__name__)
-GRACE_SECONDS = 30
 BATCH = 500
 
 
@@ -37,12 +42,11 @@ def _job_alive(runtime: Runtime, job_id: str) -> bool:
         job = Job.fetch(job_id, connection=redis_connection(runtime.settings))
     except Exception:  # rq raises NoSuchJobError, or a deserialisation error for a damaged job
         return False
-    return job.get_status(refresh=False) in {
-        JobStatus.QUEUED,
-        JobStatus.STARTED,
-        JobStatus.SCHEDULED,
-        JobStatus.DEFERRED,
-    }
+    # Only a job still waiting counts. The sweeper asks about work whose database lease is over (or that
+    # nobody claimed within the grace): a "started" job then died with its worker (RQ notices only minutes
+    # later), and a "scheduled" one that late waits for a scheduler that died too. At worst a duplicate job
+    # runs, finds the work claimed or done, and does nothing.
+    return job.get_status(refresh=False) in {JobStatus.QUEUED, JobStatus.DEFERRED}
 
 
 def sweep(runtime: Runtime) -> SweepResult:
@@ -55,7 +59,7 @@ def sweep(runtime: Runtime) -> SweepResult:
             .where(
                 or_(
                     (Document.status == DocumentStatus.QUEUED)
-                    & (Document.updated_at < now - timedelta(seconds=GRACE_SECONDS)),
+                    & (Document.updated_at < now - timedelta(seconds=runtime.settings.sweep_grace_seconds)),
                     (Document.status == DocumentStatus.PROCESSING) & (Document.lease_expires_at < now),
                 )
             )
@@ -87,11 +91,14 @@ def sweep(runtime: Runtime) -> SweepResult:
 def _requeue_deliveries(runtime: Runtime) -> int:
     """Due webhook deliveries go back to the queue (retries are scheduled here, in the database)."""
     with runtime.session() as session:
-        due = due_deliveries(session)
+        due = due_deliveries(session, runtime.settings.sweep_grace_seconds)
     count = 0
     try:
-        for delivery_id in due:
-            enqueue_delivery(runtime.settings, delivery_id)
+        for delivery_id, attempts in due:
+            # The attempt's job is still waiting (or running): enqueueing it again would only flood the queue.
+            if _job_alive(runtime, delivery_job_id(delivery_id, attempts + 1)):
+                continue
+            enqueue_delivery(runtime.settings, delivery_id, attempts + 1)
             count += 1
     except QueueUnavailable as e:
         log.warning("sweeper: queue unreachable for webhooks (%s)", e)

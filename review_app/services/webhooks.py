@@ -147,9 +147,9 @@ def _secret_for(session: Session, delivery: WebhookDelivery) -> str:
     return signing_secret(key)
 
 
-def deliver(runtime: Runtime, delivery_id: str) -> tuple[str, float | None]:
-    """Try one delivery now (if it is due and nobody else is trying it); returns its status afterwards and,
-    when it failed but will be retried, the seconds until the next attempt."""
+def deliver(runtime: Runtime, delivery_id: str) -> tuple[str, float | None, int]:
+    """Try one delivery now (if it is due and nobody else is trying it); returns its status afterwards,
+    when it failed but will be retried the seconds until the next attempt, and the attempts made so far."""
     settings = runtime.settings
     token = secrets.token_hex(16)
     now = utcnow()
@@ -170,7 +170,7 @@ def deliver(runtime: Runtime, delivery_id: str) -> tuple[str, float | None]:
         ).rowcount
         if claimed != 1:
             delivery = session.get(WebhookDelivery, delivery_id)
-            return (delivery.status if delivery else "missing"), None
+            return (delivery.status if delivery else "missing"), None, (delivery.attempts if delivery else 0)
         delivery = session.get(WebhookDelivery, delivery_id)
         secret = _secret_for(session, delivery)
         url, payload, attempt = delivery.url, delivery.payload, delivery.attempts + 1
@@ -178,7 +178,7 @@ def deliver(runtime: Runtime, delivery_id: str) -> tuple[str, float | None]:
     with runtime.session() as session:
         delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
         if delivery is None or delivery.claim_token != token:
-            return "lost_claim", None
+            return "lost_claim", None, attempt
         session.add(
             WebhookAttempt(
                 delivery_id=delivery_id,
@@ -202,7 +202,7 @@ def deliver(runtime: Runtime, delivery_id: str) -> tuple[str, float | None]:
         else:
             retry_in = backoff_seconds(attempt, settings) + 0.05  # fire just after the time it waits for
             delivery.next_attempt_at = utcnow() + timedelta(seconds=retry_in)
-        return delivery.status, retry_in
+        return delivery.status, retry_in, attempt
 
 
 def _post(
@@ -251,15 +251,15 @@ def replay(session: Session, delivery_id: str, settings: Settings) -> WebhookDel
     return delivery
 
 
-def due_deliveries(session: Session, limit: int = 500) -> list[str]:
-    """Pending deliveries whose time has come (the sweeper re-enqueues those the queue lost)."""
+def due_deliveries(session: Session, grace_seconds: float = 0.0, limit: int = 500) -> list[tuple[str, int]]:
+    """Pending deliveries (id, attempts made) due for longer than the grace: their job may have been lost."""
     now = utcnow()
     return list(
-        session.scalars(
-            select(WebhookDelivery.id)
+        session.execute(
+            select(WebhookDelivery.id, WebhookDelivery.attempts)
             .where(
                 WebhookDelivery.status == PENDING,
-                WebhookDelivery.next_attempt_at <= now,
+                WebhookDelivery.next_attempt_at <= now - timedelta(seconds=grace_seconds),
                 (WebhookDelivery.lease_expires_at.is_(None)) | (WebhookDelivery.lease_expires_at < now),
             )
             .order_by(WebhookDelivery.next_attempt_at)
