@@ -34,7 +34,9 @@ class Settings:
     ocr_timeout_seconds: int = 60
     ocr_upscale_below: float = 0.0  # enlarge text lines smaller than this (pixels) before OCR; 0: never
     job_timeout_seconds: int = 600
-    # Address-space cap of each job's work horse (and the tesseract it starts), in MiB; 0: no cap.
+    # How jobs run: "process" (in the supervised worker process) or "fork" (a work horse per job).
+    worker_isolation: str = "process"
+    # Address-space cap of the process that runs jobs (and the tesseract it starts), in MiB; 0: no cap.
     worker_memory_limit_mb: int = 3072
     processing_lease_seconds: int = 900
     # The sweeper runs in every worker this often, and re-enqueues a queued document after this grace.
@@ -50,6 +52,7 @@ class Settings:
     review_sla_hours: float = 24.0  # default due time of a review task when the integrator sends none
     # Web
     session_cookie_secure: bool = True
+    metrics_token: str = ""  # bearer token for /metrics; empty: only loopback clients may scrape
     # Webhooks
     webhook_allowlist: str = ""  # hosts or CIDRs that callbacks may reach although private (comma-separated)
     webhook_max_attempts: int = 8

@@ -7,10 +7,11 @@ import random
 import time
 
 from extractors.exceptions import ExtractionError
+from extractors.types import Page, Word
 from review_app.exceptions import QueueUnavailable
 from review_app.models import Document
 from review_app.queue import enqueue_delivery
-from review_app.runtime import get_runtime
+from review_app.runtime import Runtime, get_runtime
 from review_app.services import processing
 from review_app.services.pipeline import consequence_overrides, read_pages, route
 from review_app.services.strategies import BaselineStrategy
@@ -18,6 +19,37 @@ from review_app.services.webhooks import deliver
 
 log = logging.getLogger("docloop.jobs")
 MEMORY_LIMIT = "memory_limit_exceeded"
+
+
+_strategies: dict[tuple[tuple[str, float], ...], BaselineStrategy] = {}
+
+
+def _strategy(runtime: Runtime) -> BaselineStrategy:
+    """One strategy per process and settings, so its loaded models outlive a job (and a fork)."""
+    overrides = consequence_overrides(runtime.settings)
+    key = tuple(sorted(overrides.items()))
+    if key not in _strategies:
+        _strategies[key] = BaselineStrategy(consequence_overrides=overrides)
+    return _strategies[key]
+
+
+def warm_up() -> None:
+    """Do once in the worker what every job would otherwise redo in its forked work horse: load schemas
+    and models and compile the extractors' patterns, by extracting every document type from a small
+    made-up page read both ways."""
+    runtime = get_runtime()
+    words = tuple(
+        Word(
+            text, (40.0 + 90 * (i % 3), 40.0 + 20 * (i // 3), 120.0 + 90 * (i % 3), 55.0 + 20 * (i // 3)), 0.9
+        )
+        for i, text in enumerate(
+            ["ACME", "LTD", "Invoice", "No:", "INV-1", "Date:", "01/02/2024", "TOTAL", "12.50"]
+        )
+    )
+    for source in ("text_layer", "ocr"):
+        page = Page(number=1, width=400.0, height=600.0, words=words, source=source)
+        for schema in runtime.schemas.values():
+            _strategy(runtime).extract((page,), schema)
 
 
 def process_document(document_id: int) -> str:
@@ -42,8 +74,7 @@ def process_document(document_id: int) -> str:
         data = None if words is not None else runtime.blobs.get(sha256)
         pages = read_pages(runtime.read_context, data, media_type, words)
         read_done = time.perf_counter()
-        strategy = BaselineStrategy(consequence_overrides=consequence_overrides(runtime.settings))
-        extraction = strategy.extract(pages, schema)
+        extraction = _strategy(runtime).extract(pages, schema)
         decision = route(schema, extraction, pages, runtime.settings, random.Random())
         extract_done = time.perf_counter()
     except ExtractionError as e:

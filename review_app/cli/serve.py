@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
+import itertools
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -57,21 +60,80 @@ def _start_sweeper() -> subprocess.Popen[bytes]:
     )
 
 
+SUPERVISED = "DOCLOOP_SUPERVISOR_PID"
+PR_SET_PDEATHSIG = 1
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @click.option("--name", default=None)
-@click.option("--no-sweeper", is_flag=True, help="Do not run the sweeper thread in this worker.")
+@click.option("--no-sweeper", is_flag=True, help="Do not start a sweeper process with this worker.")
 def worker_command(burst: bool, name: str | None, no_sweeper: bool) -> None:
     """Run an RQ worker on docloop's queue (with a sweeper process that re-enqueues lost work)."""
-    from workers.worker import run_worker  # the CLI may start workers; review_app code never imports them
+    from workers.worker import (
+        limit_memory,
+        run_worker,
+    )  # the CLI starts workers; review_app never imports them
 
+    settings = runtime().settings
+    if os.environ.get(SUPERVISED):
+        # The supervised child: the memory limit covers this whole process (jobs run in it).
+        _die_with(int(os.environ[SUPERVISED]))
+        limit_memory(settings.worker_memory_limit_mb)
+        run_worker(settings, burst=burst, name=name)
+        return
     sweeper = None if burst or no_sweeper else _start_sweeper()
     try:
-        run_worker(runtime().settings, burst=burst, name=name)
+        if burst or settings.worker_isolation == "fork":
+            run_worker(settings, burst=burst, name=name)
+        else:
+            _supervise(name or f"docloop-{socket.gethostname()}-{os.getpid()}")
     finally:
         if sweeper is not None:
             sweeper.terminate()
             sweeper.wait(10)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its supervisor dies (Linux), so no worker runs unsupervised."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the supervisor's SIGTERM is all there is
+        return
+    if os.getppid() != parent:  # the supervisor died before the request took effect
+        sys.exit(1)
+
+
+def _supervise(name: str) -> None:
+    """Run the worker as a child and start it again if it dies; SIGTERM or Ctrl-C stop it warm."""
+    stopping = threading.Event()
+    child: subprocess.Popen[bytes] | None = None
+
+    def _forward(_signum: int, _frame: object) -> None:
+        stopping.set()
+        if child is not None and child.poll() is None:
+            child.send_signal(signal.SIGTERM)  # warm shutdown: the current job finishes first
+
+    signal.signal(signal.SIGTERM, _forward)
+    signal.signal(signal.SIGINT, _forward)
+    for generation in itertools.count(1):
+        # A dead worker's registration lingers in Redis for a while: each generation gets its own name.
+        # In a session of its own, the child hears a stop only from us, once: RQ takes a second SIGTERM
+        # (as a signal to the whole group would deliver) as an order to abandon the current job.
+        child = subprocess.Popen(
+            [sys.executable, "-m", "review_app.cli", "worker", "--name", f"{name}-{generation}"],
+            env={**os.environ, SUPERVISED: str(os.getpid())},
+            start_new_session=True,
+        )
+        while child.poll() is None:
+            try:
+                child.wait()
+            except KeyboardInterrupt:  # the signal handler has forwarded it
+                continue
+        if stopping.is_set() or child.returncode == 0:
+            return
+        click.echo(f"worker {name}-{generation} exited with {child.returncode}; starting it again", err=True)
+        time.sleep(1)
 
 
 @click.command("sweep")

@@ -17,6 +17,7 @@ from review_app.queue import (
     delivery_job_id,
     enqueue_delivery,
     enqueue_processing,
+    job_queue,
     process_job_id,
     redis_connection,
 )
@@ -42,11 +43,15 @@ def _job_alive(runtime: Runtime, job_id: str) -> bool:
         job = Job.fetch(job_id, connection=redis_connection(runtime.settings))
     except Exception:  # rq raises NoSuchJobError, or a deserialisation error for a damaged job
         return False
+    if job.get_status(refresh=False) == JobStatus.QUEUED:
+        # "Queued" is only true while the id is in the queue's list: a worker that died just after taking
+        # the job leaves it marked queued in RQ's intermediate list, where nobody will run it.
+        return job_queue(runtime.settings).get_job_position(job_id) is not None
     # Only a job still waiting counts. The sweeper asks about work whose database lease is over (or that
     # nobody claimed within the grace): a "started" job then died with its worker (RQ notices only minutes
     # later), and a "scheduled" one that late waits for a scheduler that died too. At worst a duplicate job
     # runs, finds the work claimed or done, and does nothing.
-    return job.get_status(refresh=False) in {JobStatus.QUEUED, JobStatus.DEFERRED}
+    return job.get_status(refresh=False) == JobStatus.DEFERRED
 
 
 def sweep(runtime: Runtime) -> SweepResult:

@@ -1,5 +1,5 @@
-"""The chaos harness: upload documents concurrently while workers are killed and Redis is restarted, then
-account for every document, extraction, review task and webhook.
+"""The chaos harness: upload documents concurrently while workers are killed, Redis is restarted and the
+database is cut off, then account for every document, extraction, review task and webhook.
 
 Used by tests/chaos (sized for CI) and benchmarks/chaos.py (longer). Workers are real `docloop worker`
 processes, Redis is a private redis-server the harness can restart with its queue lost, the database is
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rq.job import Job
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from review_app.client import DocloopClient
@@ -38,6 +38,7 @@ from review_app.models import (
 from review_app.queue import delivery_job_id, redis_connection
 from review_app.runtime import Runtime
 from tests.api.receiver import Receiver
+from tests.chaos.proxy import TcpProxy
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_docs"
@@ -146,6 +147,22 @@ class WorkerPool:
             process.wait()
         self.processes[index] = self._spawn()
 
+    def crash(self, index: int) -> bool:
+        """SIGKILL only the process running the jobs, as a segfault in a native decoder would: the worker's
+        supervisor must start it again by itself. False if it had no such child at that moment."""
+        supervisor = self.processes[index].pid
+        try:
+            children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+        except OSError:
+            return False
+        for pid in children:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if b"worker" in cmdline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGKILL)
+                return True
+        return False
+
     def revive(self) -> int:
         """Restart workers that exited on their own (a worker may give up while Redis is away)."""
         revived = 0
@@ -175,7 +192,9 @@ class ChaosReport:
     uploaded: int = 0
     upload_errors: list[str] = field(default_factory=list)
     kills: int = 0
+    crashes: int = 0
     warm_stops: int = 0
+    database_outages: int = 0
     redis_restarts: int = 0
     revived: int = 0
     seconds_to_settle: float = 0.0
@@ -188,7 +207,8 @@ class ChaosReport:
     def summary(self) -> str:
         """One paragraph for a person."""
         return (
-            f"{self.uploaded}/{self.documents} uploaded, {self.kills} SIGKILLs, {self.warm_stops} SIGTERMs, "
+            f"{self.uploaded}/{self.documents} uploaded, {self.kills} SIGKILLs, {self.crashes} crashes "
+            f"(supervisor restarts), {self.warm_stops} SIGTERMs, {self.database_outages} database outage(s), "
             f"{self.redis_restarts} Redis restart(s), settled in {self.seconds_to_settle:.1f} s; "
             f"statuses {self.statuses}; {self.deliveries} webhook deliveries, "
             f"{self.webhook_ids_received} ids received in {self.webhook_requests} requests; "
@@ -216,6 +236,7 @@ def run_chaos(
     documents: int = 300,
     workers: int = 2,
     kills: int = 6,
+    crashes: int = 2,
     seed: int = 11,
     settle_timeout: float = 300.0,
 ) -> ChaosReport:
@@ -242,6 +263,17 @@ def run_chaos(
         "DOCLOOP_API_RATE_LIMIT": "100000/minute",
     }
     os.environ.update(env)
+    # On PostgreSQL the workers (and their sweepers) reach the database through a proxy the harness cuts
+    # once for a few seconds; the web app keeps its direct connection, so uploads go on meanwhile.
+    proxy = None
+    worker_env = dict(env)
+    database = make_url(env["DOCLOOP_DATABASE_URL"])
+    if database.get_backend_name() == "postgresql":
+        proxy = TcpProxy(database.host or "127.0.0.1", database.port or 5432)
+        proxy.restore()
+        worker_env["DOCLOOP_DATABASE_URL"] = database.set(host="127.0.0.1", port=proxy.port).render_as_string(
+            hide_password=False
+        )
     runtime: Runtime = runtime_factory()
     app = create_app(runtime.settings)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
@@ -254,7 +286,7 @@ def run_chaos(
         with receiver:
             receiver.secret = client.subscribe(receiver.url)["secret"]
             (workdir / "logs").mkdir(parents=True, exist_ok=True)
-            pool = WorkerPool(workers, {**os.environ, **env}, workdir / "logs")
+            pool = WorkerPool(workers, {**os.environ, **worker_env}, workdir / "logs")
             uploads_done = threading.Event()
 
             def upload(index: int) -> None:
@@ -271,10 +303,12 @@ def run_chaos(
 
             threading.Thread(target=uploader, daemon=True).start()
             _wait_for_progress(runtime, 10, settle_timeout)
-            # Faults while the uploads and the processing run: SIGKILLs at random moments, one warm stop,
-            # one Redis restart. Workers take about two seconds to start, so the faults are spaced for each
-            # to hit a worker that is busy.
-            events = ["kill"] * kills + ["term", "redis"]
+            # Faults while the uploads and the processing run: SIGKILLs of whole workers at random moments,
+            # crashes of the job-running process alone, one warm stop, one Redis restart. Workers take
+            # about two seconds to start, so the faults are spaced for each to hit a busy worker.
+            events = (
+                ["kill"] * kills + ["crash"] * crashes + ["term", "redis"] + (["database"] if proxy else [])
+            )
             rng.shuffle(events)
             for event in events:
                 time.sleep(rng.uniform(2.0, 4.0))
@@ -282,6 +316,13 @@ def run_chaos(
                 if event == "kill":
                     pool.kill(index)
                     report.kills += 1
+                elif event == "database":
+                    proxy.cut()  # type: ignore[union-attr]
+                    time.sleep(3.0)
+                    proxy.restore()  # type: ignore[union-attr]
+                    report.database_outages += 1
+                elif event == "crash":
+                    report.crashes += pool.crash(index)
                 elif event == "term":
                     pool.kill(index, signal.SIGTERM)
                     report.warm_stops += 1
@@ -306,6 +347,8 @@ def run_chaos(
             pool.stop()
         server.shutdown()
         redis.kill()
+        if proxy is not None:
+            proxy.cut()
     return report
 
 

@@ -125,7 +125,9 @@ def test_a_document_over_the_memory_limit_fails_and_the_worker_goes_on(runtime, 
     Image.new("1", (8000, 8000), 1).save(big, "PNG")
     heavy = ingest_pdf(runtime, big.getvalue(), doc_type="receipt", name="big.png")
     normal = ingest_pdf(runtime, invoice_pdf(number="INV-77"))
-    limited = dataclasses.replace(runtime.settings, worker_memory_limit_mb=_address_space_mb() + 120)
+    limited = dataclasses.replace(
+        runtime.settings, worker_isolation="fork", worker_memory_limit_mb=_address_space_mb() + 120
+    )
     run_worker(limited, burst=True)
     with runtime.session() as session:
         failed = session.get(Document, heavy)
