@@ -7,7 +7,7 @@ PIP := $(BIN)/pip --disable-pip-version-check -q
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format tesseract chromium samples clean
+.PHONY: run test lint audit format tesseract chromium samples clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ test: $(VENV)/.installed-dev tesseract chromium
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## Audit the installed dependencies for known vulnerabilities (PyPI's advisory data, through pip-audit).
+## Findings and the packages it could not audit are listed; AUDIT_STRICT=1 makes findings fail the build.
+audit: $(VENV)/.installed-dev
+	$(BIN)/pip freeze --exclude-editable > $(VENV)/audit-requirements.txt
+	$(BIN)/pip-audit --disable-pip --no-deps -r $(VENV)/audit-requirements.txt $(if $(AUDIT_STRICT),,|| true)
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
