@@ -1,6 +1,6 @@
 """The chaos exercise at a larger size than CI runs it.
 
-    python benchmarks/chaos.py [--documents 1000] [--kills 20] [--workers 2] [--database-url URL]
+    python benchmarks/chaos.py [--documents 1000] [--kills 20] [--crashes 5] [--workers 2] [--database-url URL]
 
 Uploads documents concurrently through the API while `docloop worker` processes are SIGKILLed at random
 moments (and one is stopped warm, and Redis is restarted with its queue lost), then accounts for every
@@ -31,6 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--crashes", type=int, default=5, help="job-running processes killed alone")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
@@ -51,6 +52,7 @@ def main() -> None:
         documents=args.documents,
         workers=args.workers,
         kills=args.kills,
+        crashes=args.crashes,
         settle_timeout=1800,
     )
     print(report.summary())
