@@ -1,6 +1,7 @@
 """The chaos exercise at a larger size than CI runs it.
 
-    python benchmarks/chaos.py [--documents 1000] [--kills 20] [--crashes 5] [--workers 2] [--database-url URL]
+    python benchmarks/chaos.py [--documents 1000] [--kills 20] [--crashes 5] [--workers 2] \\
+        [--database-url URL]
 
 Uploads documents concurrently through the API while `docloop worker` processes are SIGKILLed at random
 moments (and one is stopped warm, and Redis is restarted with its queue lost), then accounts for every
