@@ -88,6 +88,26 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
     "key_value": {"bias": 0.0, "pairs": 2.0},
 }
 
+# Hand-set weights for the evidence of retrieval memory (extractors.memory): a value a person confirmed on
+# a document like this one, where it stood and what labelled it. Added to every kind of default weights
+# and to learned models fitted without memory, so a correction counts at once, before any retraining.
+MEMORY_WEIGHTS: dict[str, float] = {
+    "mem_candidate": 1.0,
+    "mem_text_match": 2.0,
+    "mem_similarity": 1.0,
+    "mem_votes": 1.0,
+    "mem_value": 4.0,
+    "mem_label": 1.0,
+    "mem_position": 1.5,
+}
+
+
+def with_memory_weights(weights: dict[str, float]) -> dict[str, float]:
+    """The weights, plus the hand-set memory weights when none of memory's features has a weight yet."""
+    if any(name.startswith("mem_") for name in weights):
+        return weights
+    return {**weights, **MEMORY_WEIGHTS}
+
 
 def weights_key(spec: FieldSpec) -> str:
     """Which default weights a field starts from: its finder, else its type."""
@@ -154,7 +174,7 @@ class ScoringModel:
         model = self.fields.get(spec.name)
         if model is not None:
             return model
-        return FieldModel(weights=DEFAULT_WEIGHTS.get(weights_key(spec), {"bias": 0.0}))
+        return FieldModel(weights=with_memory_weights(DEFAULT_WEIGHTS.get(weights_key(spec), {"bias": 0.0})))
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form, the inverse of `from_json`."""
@@ -181,7 +201,7 @@ class ScoringModel:
         for name, entry in document.get("fields", {}).items():
             cal = entry.get("calibrator")
             fields[name] = FieldModel(
-                weights=dict(entry["weights"]),
+                weights=with_memory_weights(dict(entry["weights"])),
                 confidence_weights=dict(entry.get("confidence_weights", {})),
                 lexicon=dict(entry.get("lexicon", {})),
                 calibrator=Calibrator(tuple(cal["xs"]), tuple(cal["ys"])) if cal else None,

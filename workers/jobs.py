@@ -13,6 +13,7 @@ from review_app.models import Document
 from review_app.queue import enqueue_delivery
 from review_app.runtime import Runtime, get_runtime
 from review_app.services import processing
+from review_app.services.memory import MemoryIndex
 from review_app.services.pipeline import consequence_overrides, read_pages, route
 from review_app.services.strategies import BaselineStrategy
 from review_app.services.webhooks import deliver
@@ -22,6 +23,7 @@ MEMORY_LIMIT = "memory_limit_exceeded"
 
 
 _strategies: dict[tuple[tuple[str, float], ...], BaselineStrategy] = {}
+_memories: dict[str, MemoryIndex] = {}  # this process's copy of the retrieval memory, per database
 
 
 def _strategy(runtime: Runtime) -> BaselineStrategy:
@@ -74,7 +76,11 @@ def process_document(document_id: int) -> str:
         data = None if words is not None else runtime.blobs.get(sha256)
         pages = read_pages(runtime.read_context, data, media_type, words)
         read_done = time.perf_counter()
-        extraction = _strategy(runtime).extract(pages, schema)
+        strategy = _strategy(runtime)
+        with runtime.session() as session:
+            index = _memories.setdefault(runtime.database_url, MemoryIndex())
+            strategy.memory = index.refresh(session)
+        extraction = strategy.extract(pages, schema)
         decision = route(schema, extraction, pages, runtime.settings, random.Random())
         extract_done = time.perf_counter()
     except ExtractionError as e:

@@ -8,6 +8,7 @@ from review_app.models.integration import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from review_app.models.memory import MemoryRecord
 from review_app.models.people import ApiKey, User
 from review_app.models.review import ReviewEvent, ReviewTask, TaskReason
 
@@ -20,6 +21,7 @@ __all__ = [
     "FieldStatus",
     "FieldValue",
     "IdempotencyRecord",
+    "MemoryRecord",
     "Page",
     "ReviewEvent",
     "ReviewTask",

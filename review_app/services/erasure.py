@@ -8,6 +8,7 @@ from review_app.db import utcnow
 from review_app.models import Document, DocumentStatus, FieldValue, Page, ReviewTask, TaskStatus
 from review_app.runtime import Runtime
 from review_app.services import audit
+from review_app.services.memory import forget
 from review_app.services.page_images import delete_page_images
 
 
@@ -22,6 +23,7 @@ def erase_document(
         sha256, words_sha = document.sha256, document.words_sha256
         session.execute(delete(FieldValue).where(FieldValue.document_id == document_id))
         session.execute(delete(Page).where(Page.document_id == document_id))
+        forget(session, document_id)
         for task in session.scalars(select(ReviewTask).where(ReviewTask.document_id == document_id)):
             if task.status in {TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.ESCALATED}:
                 task.status = TaskStatus.CANCELLED

@@ -14,6 +14,7 @@ from review_app.db import utcnow
 from review_app.exceptions import Conflict, ValidationFailed
 from review_app.models import Document, DocumentStatus, FieldStatus, ReviewTask, TaskStatus, User
 from review_app.services import audit
+from review_app.services.memory import remember
 from review_app.services.tasks import held_task, open_review_task, release
 from review_app.services.webhooks import emit
 from review_app.settings import Settings
@@ -152,6 +153,8 @@ def submit(
     document.touch()
     if document.status == DocumentStatus.COMPLETED:
         emit(session, document, "document.completed", settings)
+        # A person confirmed these values: the next document of the same vendor can use them at once.
+        remember(session, document.id, schema, final)
     audit.record(
         session,
         document.id,
