@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from sqlalchemy import func, select
 
-from review_app.models import Document, DocumentStatus, Extraction, FieldValue, Page, ReviewTask
+from review_app.db import utcnow
+from review_app.models import (
+    Document,
+    DocumentStatus,
+    Extraction,
+    FieldValue,
+    Page,
+    ReviewTask,
+)
+from review_app.services import processing
 from review_app.services.ingest import Upload, ingest
+from review_app.services.sweeper import sweep
 from tests.conftest import SAMPLES
+from tests.helpers import ingest_pdf, invoice_pdf
 from workers.jobs import process_document
 
 
@@ -66,3 +80,19 @@ def test_encrypted_pdf_fails_with_a_stable_code(runtime, worker, tmp_path):  # t
         assert stored.status == DocumentStatus.FAILED
         assert stored.error_code == "encrypted_pdf"
         assert "password" in stored.error_message
+
+
+@pytest.mark.env(DOCLOOP_MAX_PROCESSING_ATTEMPTS="2")
+def test_a_document_that_keeps_killing_its_worker_fails_after_the_retry_limit(runtime, worker):  # type: ignore[no-untyped-def]
+    document_id = ingest_pdf(runtime, invoice_pdf(number="CRASH-1"))
+    for _ in range(2):  # a worker claims it, then dies without a word: its lease runs out
+        assert processing.claim(runtime, document_id) is not None
+        with runtime.session() as session:
+            session.get(Document, document_id).lease_expires_at = utcnow() - timedelta(seconds=1)
+    assert sweep(runtime).requeued == 1  # the sweeper finds it and queues a third attempt
+    worker()
+    with runtime.session() as session:
+        document = session.get(Document, document_id)
+        assert document.status == DocumentStatus.FAILED
+        assert document.error_code == "processing_retries_exhausted"
+        assert "2 times" in document.error_message
