@@ -47,6 +47,10 @@ class Settings:
     audit_rate: float = 0.05
     review_threshold: float = 0.9
     high_value_total: float = 1000.0
+    # Time and money saved (dashboard): the manual process docloop replaces
+    manual_minutes_per_document: float = 4.0
+    hourly_cost: float = 30.0
+    cost_currency: str = "USD"
     # Review workspace
     lease_minutes: int = 10
     review_sla_hours: float = 24.0  # default due time of a review task when the integrator sends none

@@ -1,0 +1,127 @@
+"""Dashboard data latency with a large history in PostgreSQL.
+
+    python benchmarks/dashboard_latency.py postgresql://postgres@127.0.0.1:5432/test [--documents 100000]
+
+Creates a private schema, migrates it, seeds DOCUMENTS documents with SQL (the seed of
+benchmarks/queue_latency.py: spread over 30 days, 40% in review, six fields each) plus an extraction per
+document (60% straight through), a 5% audit sample with some corrections, and finished review tasks with
+handling times. Then, as a logged-in analyst through the real Flask app (its test client), requests
+GET /dashboard/data?days=30 (all types) and ?doc_type=receipt, and prints p50/p95/max. The schema is dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from queue_latency import SEED, percentile
+
+MORE = """
+INSERT INTO extractions (document_id, extractor_version, strategy, route, reasons, read_ms, extract_ms,
+    created_at)
+SELECT d.id, 'bench', 'baseline',
+    CASE WHEN d.status = 'completed' AND d.id % 3 <> 0 THEN 'auto' ELSE 'review' END,
+    '[]', 400 + d.id % 300, 20 + d.id % 30, d.created_at
+FROM documents d;
+UPDATE documents SET audit_sample = true WHERE status = 'completed' AND id % 20 = 0;
+UPDATE field_values SET status = 'corrected', corrected = true
+WHERE document_id % 20 = 0 AND document_id % 7 = 0 AND name = 'total';
+INSERT INTO review_tasks (document_id, stage, status, reasons, priority, due_at, sort_at, created_at,
+    completed_by_id, handling_seconds)
+SELECT d.id, 1, 'done', '[]', 0, d.created_at + interval '24 hours', d.created_at, d.created_at,
+    (SELECT min(id) FROM users), 20 + d.id % 60
+FROM documents d JOIN extractions e ON e.document_id = d.id
+WHERE d.status = 'completed' AND e.route = 'review';
+ANALYZE;
+"""
+
+
+def main() -> None:
+    """Seed, measure, report, clean up."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("database_url")
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+    schema = f"docloop_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(
+        args.database_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{args.database_url}{'&' if '?' in args.database_url else '?'}options=-csearch_path%3D{schema}"
+    try:
+        run(url, args.documents, args.requests)
+    finally:
+        from review_app.db import dispose_all
+
+        dispose_all()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def run(url: str, documents: int, requests: int) -> None:
+    """Seed the schema at `url` and time the dashboard's data."""
+    os.environ.update(
+        {
+            "DOCLOOP_DATABASE_URL": url,
+            "DOCLOOP_DATA_DIR": tempfile.mkdtemp(),
+            "DOCLOOP_REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    from review_app.app import create_app
+    from review_app.db import get_engine
+    from review_app.migrate import upgrade
+    from review_app.models import Role
+    from review_app.runtime import get_runtime
+    from review_app.services.accounts import create_user
+
+    upgrade(url)
+    runtime = get_runtime()
+    with runtime.session() as session:
+        create_user(session, "analyst@example.com", "benchmark-password", Role.ANALYST)
+    started = time.perf_counter()
+    with get_engine(url).begin() as conn:
+        for statement in filter(str.strip, (SEED + MORE).split(";")):
+            conn.execute(text(statement), {"n": documents})
+    print(f"seeded {documents:,} documents in {time.perf_counter() - started:.1f} s")
+    client = create_app(runtime.settings).test_client()
+    base = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/"}}
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/login", **base).text).group(1)
+    client.post(
+        "/login",
+        data={"email": "analyst@example.com", "password": "benchmark-password", "csrf_token": token},
+        **base,
+    )
+    print(f"{requests} requests each; milliseconds")
+    print(f"{'request':<44}{'p50':>8}{'p95':>8}{'max':>8}")
+    for path in ("/dashboard/data?days=30", "/dashboard/data?days=30&doc_type=receipt", "/dashboard?days=30"):
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = client.get(path, **base)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+        print(
+            f"GET {path:<40}{percentile(timings, 50):8.0f}{percentile(timings, 95):8.0f}{max(timings):8.0f}"
+        )
+    data = client.get("/dashboard/data?days=30", **base).json
+    print(
+        f"figures: {data['volume']['documents']:,} documents, straight-through "
+        f"{data['volume']['straight_through_rate']:.1%}, audit {data['audit']['fields']} fields"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,318 @@
+"""The figures of the quality dashboard, computed in SQL over a period and, optionally, one document type.
+
+Every figure comes with what it counts, so the page and `docloop report` can state it next to the number.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from scipy.stats import binomtest
+from sqlalchemy import Integer, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from review_app.db import utcnow
+from review_app.models import (
+    Document,
+    DocumentStatus,
+    Extraction,
+    FieldStatus,
+    FieldValue,
+    ReviewTask,
+    TaskStatus,
+    User,
+)
+from review_app.settings import Settings
+
+CONFIDENCE_BINS = 10
+REVIEWED = (FieldStatus.APPROVED, FieldStatus.CORRECTED)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Which documents the figures cover: created in [since, until), of one type or all."""
+
+    since: datetime
+    until: datetime
+    doc_type: str | None = None
+
+    @classmethod
+    def last_days(cls, days: int, doc_type: str | None = None) -> Period:
+        """The last `days` days up to now."""
+        now = utcnow()
+        return cls(since=now - timedelta(days=days), until=now, doc_type=doc_type or None)
+
+
+def _in_period(period: Period) -> Any:
+    condition = and_(
+        Document.created_at >= period.since,
+        Document.created_at < period.until,
+        Document.deleted_at.is_(None),
+    )
+    return condition if period.doc_type is None else and_(condition, Document.doc_type == period.doc_type)
+
+
+def figures(session: Session, settings: Settings, period: Period) -> dict[str, Any]:
+    """Everything the dashboard shows, as JSON-ready data."""
+    return {
+        "period": {
+            "since": period.since.isoformat(),
+            "until": period.until.isoformat(),
+            "doc_type": period.doc_type,
+        },
+        "doc_types": sorted(session.scalars(select(Document.doc_type).distinct())),
+        "volume": _volume(session, period),
+        "queue": _queue(session, period),
+        "fields": _fields(session, period),
+        "audit": _audit(session, period),
+        "reliability": _reliability(session, period),
+        "reviewers": _reviewers(session, period),
+        "time_saved": _time_saved(session, settings, period),
+    }
+
+
+def _volume(session: Session, period: Period) -> dict[str, Any]:
+    """Documents per day by outcome, and the straight-through rate per day and overall."""
+    day = func.date(Document.created_at)
+    auto = Extraction.route == "auto"
+    rows = session.execute(
+        select(
+            day,
+            func.count(Document.id),
+            func.sum(case((auto, 1), else_=0)),
+            func.sum(
+                case(
+                    (and_(Extraction.route == "review", Document.status == DocumentStatus.COMPLETED), 1),
+                    else_=0,
+                )
+            ),
+            func.sum(case((Document.status == DocumentStatus.REVIEW, 1), else_=0)),
+            func.sum(case((Document.status == DocumentStatus.REJECTED, 1), else_=0)),
+            func.sum(case((Document.status == DocumentStatus.FAILED, 1), else_=0)),
+            func.count(Extraction.id),
+        )
+        .select_from(Document)
+        .outerjoin(Extraction, Extraction.document_id == Document.id)
+        .where(_in_period(period))
+        .group_by(day)
+        .order_by(day)
+    ).all()
+    days = []
+    totals = {"documents": 0, "straight_through": 0, "processed": 0}
+    for d, count, straight, reviewed, waiting, rejected, failed, processed in rows:
+        straight, processed = int(straight or 0), int(processed or 0)
+        days.append(
+            {
+                "day": str(d)[:10],
+                "documents": int(count),
+                "straight_through": straight,
+                "reviewed": int(reviewed or 0),
+                "in_review": int(waiting or 0),
+                "rejected": int(rejected or 0),
+                "failed": int(failed or 0),
+                "straight_through_rate": straight / processed if processed else None,
+            }
+        )
+        totals["documents"] += int(count)
+        totals["straight_through"] += straight
+        totals["processed"] += processed
+    rate = totals["straight_through"] / totals["processed"] if totals["processed"] else None
+    return {"days": days, **totals, "straight_through_rate": rate}
+
+
+def _queue(session: Session, period: Period) -> dict[str, Any]:
+    """What waits for people now: depth, oldest age, past due (whatever the period: the queue is now)."""
+    now = utcnow()
+    waiting = ReviewTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.ESCALATED])
+    query = select(
+        func.count(ReviewTask.id),
+        func.min(ReviewTask.created_at),
+        func.sum(case((ReviewTask.due_at < now, 1), else_=0)),
+    ).where(waiting)
+    if period.doc_type:
+        query = query.join(Document, Document.id == ReviewTask.document_id).where(
+            Document.doc_type == period.doc_type
+        )
+    depth, oldest, past_due = session.execute(query).one()
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    return {
+        "depth": int(depth or 0),
+        "oldest_age_hours": round((now - oldest).total_seconds() / 3600, 2) if oldest else None,
+        "past_due": int(past_due or 0),
+    }
+
+
+def _fields(session: Session, period: Period) -> list[dict[str, Any]]:
+    """Per field: values a person reviewed, how many they corrected, and the correction rate per week."""
+    week = func.date(Document.created_at)
+    rows = session.execute(
+        select(FieldValue.name, week, func.count(FieldValue.id), func.sum(FieldValue.corrected.cast(Integer)))
+        .join(Document, Document.id == FieldValue.document_id)
+        .where(_in_period(period), FieldValue.status.in_(REVIEWED))
+        .group_by(FieldValue.name, week)
+    ).all()
+    per_field: dict[str, dict[str, Any]] = {}
+    for name, day, reviewed, corrected in rows:
+        entry = per_field.setdefault(name, {"field": name, "reviewed": 0, "corrected": 0, "weeks": {}})
+        monday = _monday(str(day)[:10])
+        weekly = entry["weeks"].setdefault(monday, [0, 0])
+        weekly[0] += int(reviewed)
+        weekly[1] += int(corrected or 0)
+        entry["reviewed"] += int(reviewed)
+        entry["corrected"] += int(corrected or 0)
+    result = []
+    for entry in sorted(per_field.values(), key=lambda e: e["field"]):
+        entry["correction_rate"] = entry["corrected"] / entry["reviewed"] if entry["reviewed"] else None
+        entry["weeks"] = [
+            {"week": w, "reviewed": r, "corrected": c, "correction_rate": c / r if r else None}
+            for w, (r, c) in sorted(entry["weeks"].items())
+        ]
+        result.append(entry)
+    return result
+
+
+def _monday(iso_day: str) -> str:
+    day = datetime.fromisoformat(iso_day)
+    return (day - timedelta(days=day.weekday())).date().isoformat()
+
+
+def _audit(session: Session, period: Period) -> dict[str, Any]:
+    """The random audit sample (documents that would have gone straight through, checked by people):
+    the share of their fields a person had to correct estimates the error rate of auto-approved fields."""
+    audited = and_(
+        _in_period(period), Document.audit_sample.is_(True), Document.status == DocumentStatus.COMPLETED
+    )
+    fields, wrong = session.execute(
+        select(func.count(FieldValue.id), func.sum(FieldValue.corrected.cast(Integer)))
+        .join(Document, Document.id == FieldValue.document_id)
+        .where(audited, FieldValue.status.in_(REVIEWED))
+    ).one()
+    documents, documents_wrong = session.execute(
+        select(
+            func.count(func.distinct(Document.id)),
+            func.count(func.distinct(case((FieldValue.corrected.is_(True), Document.id)))),
+        )
+        .select_from(Document)
+        .join(FieldValue, FieldValue.document_id == Document.id)
+        .where(audited)
+    ).one()
+    fields, wrong = int(fields or 0), int(wrong or 0)
+    return {
+        "fields": fields,
+        "fields_wrong": wrong,
+        "field_error_rate": wrong / fields if fields else None,
+        "field_error_interval_95": _wilson(wrong, fields),
+        "documents": int(documents or 0),
+        "documents_wrong": int(documents_wrong or 0),
+        "document_error_rate": documents_wrong / documents if documents else None,
+        "document_error_interval_95": _wilson(int(documents_wrong or 0), int(documents or 0)),
+    }
+
+
+def _wilson(successes: int, trials: int) -> list[float] | None:
+    if trials == 0:
+        return None
+    interval = binomtest(successes, trials).proportion_ci(confidence_level=0.95, method="wilson")
+    return [float(interval.low), float(interval.high)]
+
+
+def _reliability(session: Session, period: Period) -> dict[str, Any]:
+    """Predicted confidence against observed accuracy (a value a person left as it was counts as right),
+    over reviewed fields; and each field's confidence histogram over all its values."""
+    # Bins by comparison, not by casting: PostgreSQL rounds a cast to integer where SQLite truncates.
+    bucket = case(
+        *[(FieldValue.confidence < (i + 1) / CONFIDENCE_BINS, i) for i in range(CONFIDENCE_BINS - 1)],
+        else_=CONFIDENCE_BINS - 1,
+    )
+    rows = session.execute(
+        select(
+            bucket,
+            func.count(FieldValue.id),
+            func.avg(FieldValue.confidence),
+            func.sum(FieldValue.corrected.cast(Integer)),
+        )
+        .join(Document, Document.id == FieldValue.document_id)
+        .where(_in_period(period), FieldValue.status.in_(REVIEWED))
+        .group_by(bucket)
+    ).all()
+    bins = [
+        {
+            "bin": int(b),
+            "low": int(b) / CONFIDENCE_BINS,
+            "high": (int(b) + 1) / CONFIDENCE_BINS,
+            "count": int(n),
+            "mean_confidence": float(mean),
+            "accuracy": 1 - int(wrong or 0) / int(n),
+        }
+        for b, n, mean, wrong in sorted(rows)
+    ]
+    total = sum(b["count"] for b in bins)
+    ece = sum(b["count"] / total * abs(b["accuracy"] - b["mean_confidence"]) for b in bins) if total else None
+    histogram_rows = session.execute(
+        select(FieldValue.name, bucket, func.count(FieldValue.id))
+        .join(Document, Document.id == FieldValue.document_id)
+        .where(_in_period(period))
+        .group_by(FieldValue.name, bucket)
+    ).all()
+    histograms: dict[str, list[int]] = {}
+    for name, b, n in histogram_rows:
+        histograms.setdefault(name, [0] * CONFIDENCE_BINS)[int(b)] = int(n)
+    return {"bins": bins, "expected_calibration_error": ece, "histograms": histograms}
+
+
+def _reviewers(session: Session, period: Period) -> list[dict[str, Any]]:
+    """Tasks each reviewer finished in the period and their median handling time."""
+    rows = session.execute(
+        select(User.email, ReviewTask.handling_seconds)
+        .join(User, User.id == ReviewTask.completed_by_id)
+        .join(Document, Document.id == ReviewTask.document_id)
+        .where(_in_period(period), ReviewTask.status == TaskStatus.DONE)
+    ).all()
+    by_reviewer: dict[str, list[float]] = {}
+    for email, seconds in rows:
+        by_reviewer.setdefault(email, []).append(float(seconds or 0.0))
+    return [
+        {"reviewer": email, "tasks": len(times), "median_handling_seconds": statistics.median(times)}
+        for email, times in sorted(by_reviewer.items())
+    ]
+
+
+def _time_saved(session: Session, settings: Settings, period: Period) -> dict[str, Any]:
+    """Hours and money saved against keying every processed document by hand."""
+    processed = (
+        session.scalar(
+            select(func.count(Document.id))
+            .join(Extraction, Extraction.document_id == Document.id)
+            .where(_in_period(period))
+        )
+        or 0
+    )
+    review_seconds = (
+        session.scalar(
+            select(func.coalesce(func.sum(ReviewTask.handling_seconds), 0.0))
+            .join(Document, Document.id == ReviewTask.document_id)
+            .where(_in_period(period))
+        )
+        or 0.0
+    )
+    manual_hours = processed * settings.manual_minutes_per_document / 60
+    review_hours = float(review_seconds) / 3600
+    saved_hours = manual_hours - review_hours
+    return {
+        "documents": int(processed),
+        "manual_hours": round(manual_hours, 2),
+        "review_hours": round(review_hours, 2),
+        "saved_hours": round(saved_hours, 2),
+        "saved_money": round(saved_hours * settings.hourly_cost, 2),
+        "currency": settings.cost_currency,
+        "assumptions": (
+            f"Keying one document by hand takes {settings.manual_minutes_per_document:g} minutes and an "
+            f"hour of work costs {settings.hourly_cost:g} {settings.cost_currency} (settings "
+            "DOCLOOP_MANUAL_MINUTES_PER_DOCUMENT, DOCLOOP_HOURLY_COST). Review time is the time reviewers "
+            "spent on tasks as measured; time spent on uploads and on failed documents is not counted."
+        ),
+    }
