@@ -32,9 +32,9 @@ SELECT d.id, 'bench', 'baseline',
     CASE WHEN d.status = 'completed' AND d.id % 3 <> 0 THEN 'auto' ELSE 'review' END,
     '[]', 400 + d.id % 300, 20 + d.id % 30, d.created_at
 FROM documents d;
-UPDATE documents SET audit_sample = true WHERE status = 'completed' AND id % 20 = 0;
+UPDATE documents SET audit_sample = true WHERE status = 'completed' AND id % 20 = 3;
 UPDATE field_values SET status = 'corrected', corrected = true
-WHERE document_id % 20 = 0 AND document_id % 7 = 0 AND name = 'total';
+WHERE document_id % 20 = 3 AND document_id % 7 = 0 AND name = 'total';
 INSERT INTO review_tasks (document_id, stage, status, reasons, priority, due_at, sort_at, created_at,
     completed_by_id, handling_seconds)
 SELECT d.id, 1, 'done', '[]', 0, d.created_at + interval '24 hours', d.created_at, d.created_at,

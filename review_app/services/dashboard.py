@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from scipy.stats import binomtest
-from sqlalchemy import Integer, and_, case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from review_app.db import utcnow
@@ -57,6 +57,9 @@ def _in_period(period: Period) -> Any:
 
 def figures(session: Session, settings: Settings, period: Period) -> dict[str, Any]:
     """Everything the dashboard shows, as JSON-ready data."""
+    facts = _field_facts(session, period)
+    volume = _volume(session, period)
+    tasks = _handled_tasks(session, period)
     return {
         "period": {
             "since": period.since.isoformat(),
@@ -64,13 +67,13 @@ def figures(session: Session, settings: Settings, period: Period) -> dict[str, A
             "doc_type": period.doc_type,
         },
         "doc_types": sorted(session.scalars(select(Document.doc_type).distinct())),
-        "volume": _volume(session, period),
+        "volume": volume,
         "queue": _queue(session, period),
-        "fields": _fields(session, period),
+        "fields": _fields(facts),
         "audit": _audit(session, period),
-        "reliability": _reliability(session, period),
-        "reviewers": _reviewers(session, period),
-        "time_saved": _time_saved(session, settings, period),
+        "reliability": _reliability(facts),
+        "reviewers": _reviewers(tasks),
+        "time_saved": _time_saved(settings, volume["processed"], tasks),
     }
 
 
@@ -146,35 +149,6 @@ def _queue(session: Session, period: Period) -> dict[str, Any]:
     }
 
 
-def _fields(session: Session, period: Period) -> list[dict[str, Any]]:
-    """Per field: values a person reviewed, how many they corrected, and the correction rate per week."""
-    week = func.date(Document.created_at)
-    rows = session.execute(
-        select(FieldValue.name, week, func.count(FieldValue.id), func.sum(FieldValue.corrected.cast(Integer)))
-        .join(Document, Document.id == FieldValue.document_id)
-        .where(_in_period(period), FieldValue.status.in_(REVIEWED))
-        .group_by(FieldValue.name, week)
-    ).all()
-    per_field: dict[str, dict[str, Any]] = {}
-    for name, day, reviewed, corrected in rows:
-        entry = per_field.setdefault(name, {"field": name, "reviewed": 0, "corrected": 0, "weeks": {}})
-        monday = _monday(str(day)[:10])
-        weekly = entry["weeks"].setdefault(monday, [0, 0])
-        weekly[0] += int(reviewed)
-        weekly[1] += int(corrected or 0)
-        entry["reviewed"] += int(reviewed)
-        entry["corrected"] += int(corrected or 0)
-    result = []
-    for entry in sorted(per_field.values(), key=lambda e: e["field"]):
-        entry["correction_rate"] = entry["corrected"] / entry["reviewed"] if entry["reviewed"] else None
-        entry["weeks"] = [
-            {"week": w, "reviewed": r, "corrected": c, "correction_rate": c / r if r else None}
-            for w, (r, c) in sorted(entry["weeks"].items())
-        ]
-        result.append(entry)
-    return result
-
-
 def _monday(iso_day: str) -> str:
     day = datetime.fromisoformat(iso_day)
     return (day - timedelta(days=day.weekday())).date().isoformat()
@@ -186,13 +160,11 @@ def _audit(session: Session, period: Period) -> dict[str, Any]:
     audited = and_(
         _in_period(period), Document.audit_sample.is_(True), Document.status == DocumentStatus.COMPLETED
     )
-    fields, wrong = session.execute(
-        select(func.count(FieldValue.id), func.sum(FieldValue.corrected.cast(Integer)))
-        .join(Document, Document.id == FieldValue.document_id)
-        .where(audited, FieldValue.status.in_(REVIEWED))
-    ).one()
-    documents, documents_wrong = session.execute(
+    reviewed = FieldValue.status.in_(REVIEWED)
+    fields, wrong, documents, documents_wrong = session.execute(
         select(
+            func.sum(case((reviewed, 1), else_=0)),
+            func.sum(case((and_(reviewed, FieldValue.corrected.is_(True)), 1), else_=0)),
             func.count(func.distinct(Document.id)),
             func.count(func.distinct(case((FieldValue.corrected.is_(True), Document.id)))),
         )
@@ -220,85 +192,113 @@ def _wilson(successes: int, trials: int) -> list[float] | None:
     return [float(interval.low), float(interval.high)]
 
 
-def _reliability(session: Session, period: Period) -> dict[str, Any]:
-    """Predicted confidence against observed accuracy (a value a person left as it was counts as right),
-    over reviewed fields; and each field's confidence histogram over all its values."""
+def _field_facts(session: Session, period: Period) -> list[tuple[Any, ...]]:
+    """One pass over the period's field values, grouped finely enough for every field figure:
+    (field, day, confidence bin, status, corrected, count, sum of confidences)."""
     # Bins by comparison, not by casting: PostgreSQL rounds a cast to integer where SQLite truncates.
     bucket = case(
         *[(FieldValue.confidence < (i + 1) / CONFIDENCE_BINS, i) for i in range(CONFIDENCE_BINS - 1)],
         else_=CONFIDENCE_BINS - 1,
     )
-    rows = session.execute(
-        select(
-            bucket,
-            func.count(FieldValue.id),
-            func.avg(FieldValue.confidence),
-            func.sum(FieldValue.corrected.cast(Integer)),
-        )
-        .join(Document, Document.id == FieldValue.document_id)
-        .where(_in_period(period), FieldValue.status.in_(REVIEWED))
-        .group_by(bucket)
-    ).all()
+    day = func.date(Document.created_at)
+    return list(
+        session.execute(
+            select(
+                FieldValue.name,
+                day,
+                bucket,
+                FieldValue.status,
+                FieldValue.corrected,
+                func.count(FieldValue.id),
+                func.sum(FieldValue.confidence),
+            )
+            .join(Document, Document.id == FieldValue.document_id)
+            .where(_in_period(period))
+            .group_by(FieldValue.name, day, bucket, FieldValue.status, FieldValue.corrected)
+        ).all()
+    )
+
+
+def _fields(facts: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Per field: values a person reviewed, how many they corrected, and the correction rate per week."""
+    per_field: dict[str, dict[str, Any]] = {}
+    for name, day, _bin, status, corrected, count, _confidence in facts:
+        if status not in REVIEWED:
+            continue
+        entry = per_field.setdefault(name, {"field": name, "reviewed": 0, "corrected": 0, "weeks": {}})
+        weekly = entry["weeks"].setdefault(_monday(str(day)[:10]), [0, 0])
+        wrong = int(count) if corrected else 0
+        weekly[0] += int(count)
+        weekly[1] += wrong
+        entry["reviewed"] += int(count)
+        entry["corrected"] += wrong
+    result = []
+    for entry in sorted(per_field.values(), key=lambda e: e["field"]):
+        entry["correction_rate"] = entry["corrected"] / entry["reviewed"] if entry["reviewed"] else None
+        entry["weeks"] = [
+            {"week": w, "reviewed": r, "corrected": c, "correction_rate": c / r if r else None}
+            for w, (r, c) in sorted(entry["weeks"].items())
+        ]
+        result.append(entry)
+    return result
+
+
+def _reliability(facts: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """Predicted confidence against observed accuracy (a value a person left as it was counts as right),
+    over reviewed fields; and each field's confidence histogram over all its values."""
+    totals: dict[int, list[float]] = {}  # bin -> [count, sum of confidences, corrected]
+    histograms: dict[str, list[int]] = {}
+    for name, _day, b, status, corrected, count, confidence in facts:
+        histograms.setdefault(name, [0] * CONFIDENCE_BINS)[int(b)] += int(count)
+        if status in REVIEWED:
+            entry = totals.setdefault(int(b), [0, 0.0, 0])
+            entry[0] += int(count)
+            entry[1] += float(confidence or 0.0)
+            entry[2] += int(count) if corrected else 0
     bins = [
         {
-            "bin": int(b),
-            "low": int(b) / CONFIDENCE_BINS,
-            "high": (int(b) + 1) / CONFIDENCE_BINS,
+            "bin": b,
+            "low": b / CONFIDENCE_BINS,
+            "high": (b + 1) / CONFIDENCE_BINS,
             "count": int(n),
-            "mean_confidence": float(mean),
-            "accuracy": 1 - int(wrong or 0) / int(n),
+            "mean_confidence": total_confidence / n,
+            "accuracy": 1 - wrong / n,
         }
-        for b, n, mean, wrong in sorted(rows)
+        for b, (n, total_confidence, wrong) in sorted(totals.items())
     ]
     total = sum(b["count"] for b in bins)
     ece = sum(b["count"] / total * abs(b["accuracy"] - b["mean_confidence"]) for b in bins) if total else None
-    histogram_rows = session.execute(
-        select(FieldValue.name, bucket, func.count(FieldValue.id))
-        .join(Document, Document.id == FieldValue.document_id)
-        .where(_in_period(period))
-        .group_by(FieldValue.name, bucket)
-    ).all()
-    histograms: dict[str, list[int]] = {}
-    for name, b, n in histogram_rows:
-        histograms.setdefault(name, [0] * CONFIDENCE_BINS)[int(b)] = int(n)
     return {"bins": bins, "expected_calibration_error": ece, "histograms": histograms}
 
 
-def _reviewers(session: Session, period: Period) -> list[dict[str, Any]]:
+def _handled_tasks(session: Session, period: Period) -> list[tuple[Any, ...]]:
+    """(reviewer, status, handling seconds) of every task of the period someone spent time on."""
+    return list(
+        session.execute(
+            select(User.email, ReviewTask.status, ReviewTask.handling_seconds)
+            .select_from(ReviewTask)
+            .join(Document, Document.id == ReviewTask.document_id)
+            .outerjoin(User, User.id == ReviewTask.completed_by_id)
+            .where(_in_period(period), ReviewTask.handling_seconds.is_not(None))
+        ).all()
+    )
+
+
+def _reviewers(tasks: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """Tasks each reviewer finished in the period and their median handling time."""
-    rows = session.execute(
-        select(User.email, ReviewTask.handling_seconds)
-        .join(User, User.id == ReviewTask.completed_by_id)
-        .join(Document, Document.id == ReviewTask.document_id)
-        .where(_in_period(period), ReviewTask.status == TaskStatus.DONE)
-    ).all()
     by_reviewer: dict[str, list[float]] = {}
-    for email, seconds in rows:
-        by_reviewer.setdefault(email, []).append(float(seconds or 0.0))
+    for email, status, seconds in tasks:
+        if email is not None and status == TaskStatus.DONE:
+            by_reviewer.setdefault(email, []).append(float(seconds))
     return [
         {"reviewer": email, "tasks": len(times), "median_handling_seconds": statistics.median(times)}
         for email, times in sorted(by_reviewer.items())
     ]
 
 
-def _time_saved(session: Session, settings: Settings, period: Period) -> dict[str, Any]:
+def _time_saved(settings: Settings, processed: int, tasks: list[tuple[Any, ...]]) -> dict[str, Any]:
     """Hours and money saved against keying every processed document by hand."""
-    processed = (
-        session.scalar(
-            select(func.count(Document.id))
-            .join(Extraction, Extraction.document_id == Document.id)
-            .where(_in_period(period))
-        )
-        or 0
-    )
-    review_seconds = (
-        session.scalar(
-            select(func.coalesce(func.sum(ReviewTask.handling_seconds), 0.0))
-            .join(Document, Document.id == ReviewTask.document_id)
-            .where(_in_period(period))
-        )
-        or 0.0
-    )
+    review_seconds = sum(float(seconds) for _email, _status, seconds in tasks)
     manual_hours = processed * settings.manual_minutes_per_document / 60
     review_hours = float(review_seconds) / 3600
     saved_hours = manual_hours - review_hours
