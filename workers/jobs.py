@@ -9,6 +9,7 @@ import time
 from extractors.exceptions import ExtractionError
 from extractors.types import Page, Word
 from review_app.exceptions import QueueUnavailable
+from review_app.logcontext import about
 from review_app.models import Document
 from review_app.queue import enqueue_delivery
 from review_app.runtime import Runtime, get_runtime
@@ -56,6 +57,11 @@ def warm_up() -> None:
 
 def process_document(document_id: int) -> str:
     """Read, extract and route one document; returns what happened (for RQ's result)."""
+    with about(f"doc={document_id}"):
+        return _process_document(document_id)
+
+
+def _process_document(document_id: int) -> str:
     runtime = get_runtime()
     claim = processing.claim(runtime, document_id)
     if claim is None:
@@ -125,6 +131,11 @@ def process_document(document_id: int) -> str:
 def deliver_webhook(delivery_id: str) -> str:
     """Try one webhook delivery; a failure is recorded and the retry scheduled (in the database, and as a
     delayed job so it runs on time; the sweeper covers a lost one)."""
+    with about(f"webhook={delivery_id}"):
+        return _deliver_webhook(delivery_id)
+
+
+def _deliver_webhook(delivery_id: str) -> str:
     runtime = get_runtime()
     status, retry_in, attempts = deliver(runtime, delivery_id)
     if retry_in is not None:

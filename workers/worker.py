@@ -12,7 +12,6 @@ Two ways to run jobs (DOCLOOP_WORKER_ISOLATION):
 from __future__ import annotations
 
 import gc
-import logging
 import os
 import resource
 from importlib import import_module
@@ -20,6 +19,7 @@ from importlib import import_module
 from rq import Queue, SimpleWorker, Worker
 from rq.job import Job
 
+from review_app.logcontext import configure_logging
 from review_app.queue import job_queue, redis_connection
 from review_app.settings import Settings
 
@@ -47,7 +47,7 @@ def run_worker(settings: Settings, *, burst: bool = False, name: str | None = No
     """Work the queue until stopped (or until empty with `burst`); returns whether any job ran."""
     # Tesseract's OpenMP threads fight each other on small machines; one thread per process is faster overall.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging()
     # Load the jobs, the libraries they use, schemas and models once, before the first job.
     jobs = import_module("workers.jobs")
     jobs.warm_up()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import itertools
-import logging
 import os
 import signal
 import socket
@@ -19,6 +18,7 @@ import click
 from review_app.cli.common import runtime
 from review_app.cli.quickstart import ensure_admin_and_key, load_samples
 from review_app.embedded_redis import EmbeddedRedis
+from review_app.logcontext import configure_logging
 from review_app.migrate import upgrade
 from review_app.queue import embedded_redis_socket
 from review_app.services.sweeper import sweep
@@ -149,7 +149,7 @@ def sweep_command(forever: bool, parent: int | None) -> None:
             f"expired {result.leases_expired} lease(s)"
         )
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     while parent is None or os.getppid() == parent:
         try:
