@@ -51,6 +51,12 @@ class Settings:
     manual_minutes_per_document: float = 4.0
     hourly_cost: float = 30.0
     cost_currency: str = "USD"
+    # Drift: a field's confidence distribution this week against the weeks before (population stability
+    # index), and its correction rate against theirs; each needs this many values in both windows.
+    drift_baseline_weeks: int = 4
+    drift_psi_threshold: float = 0.25
+    drift_correction_threshold: float = 0.10
+    drift_min_values: int = 30
     # Review workspace
     lease_minutes: int = 10
     review_sla_hours: float = 24.0  # default due time of a review task when the integrator sends none

@@ -192,3 +192,24 @@ def test_reviewers_may_not_see_the_dashboard(client, runtime):  # type: ignore[n
     login(client, "rev@example.com")
     assert client.get("/dashboard", **BASE).status_code == 403
     assert client.get("/dashboard/data", **BASE).status_code == 403
+
+
+def test_report_writes_the_same_figures_with_charts(runtime, history, tmp_path):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from review_app.cli import main
+
+    result = CliRunner().invoke(main, ["report", "--since", "30d", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    report = (tmp_path / "r" / "report.md").read_text()
+    assert "| documents | 1000 |" in report
+    assert "| went straight through | 70.0% |" in report
+    assert "| waiting for review now | 4 (2 past due) |" in report
+    assert "1.5% (95% interval" in report
+    assert "| total | 300 | 28 | 9.3% |" in report
+    assert "| alice@example.com | 200 | 30 s |" in report
+    for image in ("volume.png", "straight-through.png", "reliability.png"):
+        assert f"]({image})" in report
+        assert (tmp_path / "r" / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = CliRunner().invoke(main, ["report", "--since", "a month"])
+    assert bad.exit_code == 2 and "30d" in bad.output

@@ -10,6 +10,7 @@ from review_app.models.integration import (
 )
 from review_app.models.memory import MemoryRecord
 from review_app.models.people import ApiKey, User
+from review_app.models.quality import QualityAlert
 from review_app.models.review import ReviewEvent, ReviewTask, TaskReason
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "IdempotencyRecord",
     "MemoryRecord",
     "Page",
+    "QualityAlert",
     "ReviewEvent",
     "ReviewTask",
     "Role",

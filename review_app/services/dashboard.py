@@ -25,6 +25,7 @@ from review_app.models import (
     TaskStatus,
     User,
 )
+from review_app.services.drift import recent_alerts
 from review_app.settings import Settings
 
 CONFIDENCE_BINS = 10
@@ -74,6 +75,9 @@ def figures(session: Session, settings: Settings, period: Period) -> dict[str, A
         "reliability": _reliability(facts),
         "reviewers": _reviewers(tasks),
         "time_saved": _time_saved(settings, volume["processed"], tasks),
+        "alerts": [
+            a for a in recent_alerts(session) if not period.doc_type or a["doc_type"] == period.doc_type
+        ],
     }
 
 

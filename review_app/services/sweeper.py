@@ -22,6 +22,7 @@ from review_app.queue import (
     redis_connection,
 )
 from review_app.runtime import Runtime
+from review_app.services.drift import alert_view, check_drift
 from review_app.services.tasks import expire_leases
 from review_app.services.webhooks import due_deliveries
 
@@ -83,6 +84,7 @@ def sweep(runtime: Runtime) -> SweepResult:
     with runtime.session() as session:
         expired = expire_leases(session)
     webhooks = _requeue_deliveries(runtime)
+    _check_drift_hourly(runtime)
     if requeued or expired or webhooks:
         log.info(
             "sweeper: re-enqueued %d document(s) and %d webhook(s), expired %d review lease(s)",
@@ -91,6 +93,20 @@ def sweep(runtime: Runtime) -> SweepResult:
             expired,
         )
     return SweepResult(requeued=requeued, leases_expired=expired, webhooks_requeued=webhooks)
+
+
+def _check_drift_hourly(runtime: Runtime) -> None:
+    """Drift is a weekly measure: one sweeper an hour (whichever takes the Redis key) checks it."""
+    try:
+        key = f"docloop:{runtime.settings.queue_name}:drift-checked"
+        if not redis_connection(runtime.settings).set(key, "1", nx=True, ex=3600):
+            return
+    except RedisError:
+        return
+    with runtime.session() as session:
+        raised = check_drift(session, runtime.settings)
+    for alert in raised:
+        log.warning("quality alert: %s", alert_view(alert)["message"])
 
 
 def _requeue_deliveries(runtime: Runtime) -> int:
