@@ -2,6 +2,9 @@
 
     python benchmarks/throughput.py IMAGE_DIR [--limit 60] [--database-url URL]
 
+Without --database-url each run uses a fresh SQLite file. A PostgreSQL URL is migrated and written to as
+it is: point it at a scratch database, not one in use.
+
 In one run, on the same images:
   1. `tesseract IMAGE stdout` (default settings, OMP_THREAD_LIMIT=1) over every image, one process;
   2. the same with two processes side by side;
