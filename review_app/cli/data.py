@@ -12,7 +12,7 @@ import click
 from review_app.cli.common import friendly_errors, runtime
 from review_app.evaluation.loading import load_items
 from review_app.evaluation.runner import cross_validate, predict, print_report, teach
-from review_app.services.export import write_jsonl
+from review_app.services.export import write_jsonl, write_manifest
 from review_app.services.ingest import Upload, ingest
 from review_app.services.pipeline import consequence_overrides
 from review_app.services.strategies import BaselineStrategy, RetrievalStrategy, Strategy, TrainedStrategy
@@ -70,18 +70,27 @@ def ingest_command(
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.option("--doc-type", default=None)
-def export_command(out: Path, fmt: str, doc_type: str | None) -> None:
-    """Write final documents with predicted and final values ('-' for standard output)."""
+@click.option(
+    "--test-share",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Share of vendors whose documents are marked split=test (grouped by vendor, deterministic).",
+)
+def export_command(out: Path, fmt: str, doc_type: str | None, test_share: float) -> None:
+    """Write final documents with predicted and final values ('-' for standard output); a file gets a
+    manifest beside it (counts, splits, checksum, extractor versions)."""
     with runtime().session() as session:
         if str(out) == "-":
-            count = write_jsonl(session, sys.stdout, doc_type)
+            summary = write_jsonl(session, sys.stdout, doc_type, test_share)
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
             tmp = out.with_name(out.name + ".part")
             with tmp.open("w", encoding="utf-8") as handle:
-                count = write_jsonl(session, handle, doc_type)
+                summary = write_jsonl(session, handle, doc_type, test_share)
             tmp.replace(out)
-    click.echo(f"exported {count} final document(s) as {fmt} to {out}", err=True)
+            write_manifest(out, summary, doc_type=doc_type, test_share=test_share)
+    click.echo(f"exported {summary['documents']} final document(s) as {fmt} to {out}", err=True)
 
 
 @click.command("eval")
