@@ -12,6 +12,7 @@ from typing import Any
 
 from scipy.stats import binomtest
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from review_app.db import utcnow
@@ -19,17 +20,15 @@ from review_app.models import (
     Document,
     DocumentStatus,
     Extraction,
-    FieldStatus,
     FieldValue,
     ReviewTask,
     TaskStatus,
     User,
 )
+from review_app.services.confidence_bins import CONFIDENCE_BINS, REVIEWED, confidence_bin
 from review_app.services.drift import recent_alerts
+from review_app.services.queue_view import LIVE
 from review_app.settings import Settings
-
-CONFIDENCE_BINS = 10
-REVIEWED = (FieldStatus.APPROVED, FieldStatus.CORRECTED)
 
 
 @dataclass(frozen=True)
@@ -130,26 +129,43 @@ def _volume(session: Session, period: Period) -> dict[str, Any]:
     return {"days": days, **totals, "straight_through_rate": rate}
 
 
-def _queue(session: Session, period: Period) -> dict[str, Any]:
-    """What waits for people now: depth, oldest age, past due (whatever the period: the queue is now)."""
+@dataclass(frozen=True)
+class QueueState:
+    """What waits for people now (live tasks: open, claimed or escalated)."""
+
+    depth: int
+    oldest_age_seconds: float | None
+    past_due: int
+
+
+def queue_state(executor: Session | Connection, doc_type: str | None = None) -> QueueState:
+    """Depth, oldest age and past-due count of the review queue now (the dashboard and /metrics)."""
     now = utcnow()
-    waiting = ReviewTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.ESCALATED])
     query = select(
         func.count(ReviewTask.id),
         func.min(ReviewTask.created_at),
         func.sum(case((ReviewTask.due_at < now, 1), else_=0)),
-    ).where(waiting)
-    if period.doc_type:
+    ).where(ReviewTask.status.in_(LIVE))
+    if doc_type:
         query = query.join(Document, Document.id == ReviewTask.document_id).where(
-            Document.doc_type == period.doc_type
+            Document.doc_type == doc_type
         )
-    depth, oldest, past_due = session.execute(query).one()
-    if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=now.tzinfo)
+    depth, oldest, past_due = executor.execute(query).one()
+    return QueueState(
+        depth=int(depth or 0),
+        oldest_age_seconds=(now - oldest).total_seconds() if oldest else None,
+        past_due=int(past_due or 0),
+    )
+
+
+def _queue(session: Session, period: Period) -> dict[str, Any]:
+    """The queue as the dashboard shows it (whatever the period: the queue is now)."""
+    state = queue_state(session, period.doc_type)
+    age = state.oldest_age_seconds
     return {
-        "depth": int(depth or 0),
-        "oldest_age_hours": round((now - oldest).total_seconds() / 3600, 2) if oldest else None,
-        "past_due": int(past_due or 0),
+        "depth": state.depth,
+        "oldest_age_hours": round(age / 3600, 2) if age is not None else None,
+        "past_due": state.past_due,
     }
 
 
@@ -199,11 +215,7 @@ def _wilson(successes: int, trials: int) -> list[float] | None:
 def _field_facts(session: Session, period: Period) -> list[tuple[Any, ...]]:
     """One pass over the period's field values, grouped finely enough for every field figure:
     (field, day, confidence bin, status, corrected, count, sum of confidences)."""
-    # Bins by comparison, not by casting: PostgreSQL rounds a cast to integer where SQLite truncates.
-    bucket = case(
-        *[(FieldValue.confidence < (i + 1) / CONFIDENCE_BINS, i) for i in range(CONFIDENCE_BINS - 1)],
-        else_=CONFIDENCE_BINS - 1,
-    )
+    bucket = confidence_bin()
     day = func.date(Document.created_at)
     return list(
         session.execute(

@@ -1,9 +1,9 @@
 """Drift: has a field's confidence distribution, or its correction rate, moved this week?
 
 For each document type and field, the last seven days are compared with the `drift_baseline_weeks` weeks
-before them: the confidence distributions by the population stability index (PSI, over ten bins), the
-correction rates by their difference. A finding above its threshold is stored once per field, kind and
-week, shown on the dashboard, and sent to webhook subscribers as `quality.alert`.
+before them: the confidence distributions by the population stability index (PSI, over the dashboard's
+ten bins), the correction rates by their difference. A finding above its threshold is stored once per
+field, kind and week, shown on the dashboard, and sent to webhook subscribers as `quality.alert`.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from review_app.db import utcnow
-from review_app.models import Document, FieldStatus, FieldValue, QualityAlert
+from review_app.models import Document, FieldValue, QualityAlert
+from review_app.services.confidence_bins import CONFIDENCE_BINS, REVIEWED, confidence_bin
 from review_app.services.webhooks import emit_to_all
 from review_app.settings import Settings
 
-BINS = 10
 EPSILON = 1e-4  # keeps an empty bin from making the index infinite
 
 
@@ -54,8 +54,8 @@ def psi(baseline: tuple[int, ...], current: tuple[int, ...]) -> float:
 
 
 def _windows(session: Session, since: datetime, until: datetime) -> dict[tuple[str, str], Window]:
-    bucket = case(*[(FieldValue.confidence < (i + 1) / BINS, i) for i in range(BINS - 1)], else_=BINS - 1)
-    reviewed = FieldValue.status.in_([FieldStatus.APPROVED, FieldStatus.CORRECTED])
+    bucket = confidence_bin()
+    reviewed = FieldValue.status.in_(REVIEWED)
     rows = session.execute(
         select(
             Document.doc_type,
@@ -71,7 +71,7 @@ def _windows(session: Session, since: datetime, until: datetime) -> dict[tuple[s
     ).all()
     collected: dict[tuple[str, str], list[Any]] = {}
     for doc_type, name, b, count, n_reviewed, n_corrected in rows:
-        entry = collected.setdefault((doc_type, name), [[0] * BINS, 0, 0])
+        entry = collected.setdefault((doc_type, name), [[0] * CONFIDENCE_BINS, 0, 0])
         entry[0][int(b)] += int(count)
         entry[1] += int(n_reviewed or 0)
         entry[2] += int(n_corrected or 0)

@@ -12,7 +12,6 @@ import secrets
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, request
@@ -22,10 +21,11 @@ from prometheus_client.registry import Collector
 from rq import Worker
 from sqlalchemy import Integer, func, select, text
 
-from review_app.db import read_only, utcnow
-from review_app.models import Document, Extraction, FieldValue, ReviewTask, TaskStatus, WebhookDelivery
+from review_app.db import read_only
+from review_app.models import Document, Extraction, FieldValue, ReviewTask, WebhookDelivery
 from review_app.queue import job_queue, redis_connection
 from review_app.runtime import Runtime
+from review_app.services.dashboard import queue_state
 from review_app.web.context import runtime
 
 bp = Blueprint("ops", __name__)
@@ -85,26 +85,19 @@ class DatabaseCollector(Collector):
             "Time a reviewer spent on a task.",
             REVIEW_BUCKETS_S,
         )
-        now = utcnow()
-        waiting = ReviewTask.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED])
-        open_tasks = connection.execute(
-            select(
-                func.count(),
-                func.min(ReviewTask.created_at),
-                func.sum((ReviewTask.due_at < now).cast(Integer())),
-            ).where(waiting)
-        ).one()
-        depth = GaugeMetricFamily("docloop_review_queue_depth", "Review tasks waiting or being worked on.")
-        depth.add_metric([], open_tasks[0] or 0)
+        state = queue_state(connection)
+        depth = GaugeMetricFamily(
+            "docloop_review_queue_depth", "Review tasks waiting, being worked on or escalated."
+        )
+        depth.add_metric([], state.depth)
         yield depth
         age = GaugeMetricFamily("docloop_review_queue_oldest_age_seconds", "Age of the oldest waiting task.")
-        oldest = open_tasks[1]
-        age.add_metric([], (now - _aware(oldest)).total_seconds() if oldest else 0.0)
+        age.add_metric([], state.oldest_age_seconds or 0.0)
         yield age
         past_due = GaugeMetricFamily(
             "docloop_review_tasks_past_due", "Waiting review tasks past their due time."
         )
-        past_due.add_metric([], open_tasks[2] or 0)
+        past_due.add_metric([], state.past_due)
         yield past_due
 
     def _fields(self, connection: Any) -> Iterator[Any]:
@@ -142,11 +135,6 @@ class DatabaseCollector(Collector):
             return
         yield depth
         yield workers
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything docloop stores is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _histogram(
