@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,43 +25,9 @@ import uuid
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, text
+from common import free_port, percentile, postgres_schema
 
-
-def tiny_pdf(n: int) -> bytes:
-    """A valid one-page PDF with a unique text, built by hand (cheap enough to make thousands)."""
-    stream = f"BT /F1 12 Tf 72 720 Td (Invoice {n} total {n % 997}.00) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+from tests.hostile.corpus import simple_pdf
 
 
 def main() -> None:
@@ -85,13 +50,12 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    schema = f"docloop_load_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(
-        args.database_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{args.database_url}{'&' if '?' in args.database_url else '?'}options=-csearch_path%3D{schema}"
+    with postgres_schema(args.database_url, "docloop_load") as url:
+        load(url, args)
+
+
+def load(url: str, args: argparse.Namespace) -> None:
+    """Migrate the schema at `url`, serve it with gunicorn, drive the load, clean up the rest."""
     data_dir = tempfile.mkdtemp(prefix="docloop-load-")
     queue = f"load-{uuid.uuid4().hex[:8]}"
     env = {
@@ -144,11 +108,6 @@ def main() -> None:
         client = Redis.from_url(args.redis_url)
         for redis_key in client.scan_iter(f"*{queue}*"):
             client.delete(redis_key)
-        from review_app.db import dispose_all
-
-        dispose_all()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         subprocess.run(["rm", "-rf", data_dir], check=False)
 
 
@@ -189,7 +148,7 @@ def run_wrk(base: str, key: str, clients: int, seconds: float) -> None:
 
 def run(base: str, key: str, clients: int, seconds: float) -> None:
     """Load with CLIENTS Python threads and print the figures."""
-    files = [tiny_pdf(n) for n in range(20000)]
+    files = [simple_pdf(f"LOAD-{n}") for n in range(20000)]
     counter = iter(range(len(files)))
     lock = threading.Lock()
     latencies: list[float] = []

@@ -13,17 +13,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import sys
 import tempfile
 import time
-import uuid
-from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from queue_latency import SEED, percentile
+from common import BASE, login, percentile, postgres_schema
+from queue_latency import SEED
+from sqlalchemy import text
 
 MORE = """
 INSERT INTO extractions (document_id, extractor_version, strategy, route, reasons, read_ms, extract_ms,
@@ -54,21 +49,8 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
-    schema = f"docloop_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(
-        args.database_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{args.database_url}{'&' if '?' in args.database_url else '?'}options=-csearch_path%3D{schema}"
-    try:
+    with postgres_schema(args.database_url, "docloop_bench") as url:
         run(url, args.documents, args.requests)
-    finally:
-        from review_app.db import dispose_all
-
-        dispose_all()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 def run(url: str, documents: int, requests: int) -> None:
@@ -97,26 +79,20 @@ def run(url: str, documents: int, requests: int) -> None:
             conn.execute(text(statement), {"n": documents})
     print(f"seeded {documents:,} documents in {time.perf_counter() - started:.1f} s")
     client = create_app(runtime.settings).test_client()
-    base = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/"}}
-    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/login", **base).text).group(1)
-    client.post(
-        "/login",
-        data={"email": "analyst@example.com", "password": "benchmark-password", "csrf_token": token},
-        **base,
-    )
+    login(client, "analyst@example.com", "benchmark-password")
     print(f"{requests} requests each; milliseconds")
     print(f"{'request':<44}{'p50':>8}{'p95':>8}{'max':>8}")
     for path in ("/dashboard/data?days=30", "/dashboard/data?days=30&doc_type=receipt", "/dashboard?days=30"):
         timings = []
         for _ in range(requests):
             started = time.perf_counter()
-            response = client.get(path, **base)
+            response = client.get(path, **BASE)
             timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.status_code
         print(
             f"GET {path:<40}{percentile(timings, 50):8.0f}{percentile(timings, 95):8.0f}{max(timings):8.0f}"
         )
-    data = client.get("/dashboard/data?days=30", **base).json
+    data = client.get("/dashboard/data?days=30", **BASE).json
     print(
         f"figures: {data['volume']['documents']:,} documents, straight-through "
         f"{data['volume']['straight_through_rate']:.1%}, audit {data['audit']['fields']} fields"

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import tempfile
 import time
-import uuid
 
-from sqlalchemy import create_engine, text
+from common import BASE, csrf_from, login, percentile, postgres_schema
+from sqlalchemy import text
 
 SEED = """
 INSERT INTO documents (id, sha256, filename, media_type, size_bytes, page_count, doc_type, status, metadata,
@@ -47,12 +46,6 @@ ANALYZE;
 """
 
 
-def percentile(values: list[float], p: float) -> float:
-    """The p-th percentile (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
-
-
 def main() -> None:
     """Seed, measure, report, clean up."""
     parser = argparse.ArgumentParser(
@@ -63,21 +56,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
 
-    schema = f"docloop_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(
-        args.database_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{args.database_url}{'&' if '?' in args.database_url else '?'}options=-csearch_path%3D{schema}"
-    try:
+    with postgres_schema(args.database_url, "docloop_bench") as url:
         run(url, args.documents, args.requests)
-    finally:
-        from review_app.db import dispose_all
-
-        dispose_all()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 def run(url: str, documents: int, requests: int) -> None:
@@ -105,16 +85,9 @@ def run(url: str, documents: int, requests: int) -> None:
     runtime = get_runtime()
     with runtime.session() as session:
         create_user(session, "bench@example.com", "benchmark-password", Role.REVIEWER)
-    app = create_app(runtime.settings)
-    client = app.test_client()
-    base = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/"}}
-    page = client.get("/login", **base)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
-    client.post(
-        "/login",
-        data={"email": "bench@example.com", "password": "benchmark-password", "csrf_token": token},
-        **base,
-    )
+    client = create_app(runtime.settings).test_client()
+    login(client, "bench@example.com", "benchmark-password")
+    token = csrf_from(client.get("/", **BASE).text)
     timings: dict[str, list[float]] = {
         "GET / (queue page)": [],
         "POST /queue/next": [],
@@ -122,20 +95,20 @@ def run(url: str, documents: int, requests: int) -> None:
     }
     for _ in range(requests):
         started = time.perf_counter()
-        response = client.get("/", **base)
+        response = client.get("/", **BASE)
         timings["GET / (queue page)"].append(time.perf_counter() - started)
         assert response.status_code == 200
         started = time.perf_counter()
-        response = client.post("/queue/next", data={"csrf_token": token}, **base)
+        response = client.post("/queue/next", data={"csrf_token": token}, **BASE)
         timings["POST /queue/next"].append(time.perf_counter() - started)
         location = response.headers["Location"]
         assert "/review/" in location, location
         started = time.perf_counter()
-        response = client.get(location, **base)
+        response = client.get(location, **BASE)
         timings["GET /review/<id>"].append(time.perf_counter() - started)
         assert response.status_code == 200
         # Put the task back so every round claims from a full queue.
-        client.post(location + "/release", data={"csrf_token": token}, **base)
+        client.post(location + "/release", data={"csrf_token": token}, **BASE)
     print(f"{requests} rounds; milliseconds")
     print(f"{'request':<22}{'p50':>8}{'p95':>8}{'max':>8}")
     for name, values in timings.items():
