@@ -76,6 +76,7 @@ def _process_document(document_id: int) -> str:
                 document.words_sha256,
                 document.doc_type,
             )
+            memory = _memories.setdefault(runtime.database_url, MemoryIndex()).refresh(session)
         schema = runtime.schema(doc_type)
         started = time.perf_counter()
         words = runtime.blobs.get(words_sha) if words_sha else None
@@ -83,9 +84,7 @@ def _process_document(document_id: int) -> str:
         pages = read_pages(runtime.read_context, data, media_type, words)
         read_done = time.perf_counter()
         strategy = _strategy(runtime)
-        with runtime.session() as session:
-            index = _memories.setdefault(runtime.database_url, MemoryIndex())
-            strategy.memory = index.refresh(session)
+        strategy.memory = memory
         extraction = strategy.extract(pages, schema)
         decision = route(schema, extraction, pages, runtime.settings, random.Random())
         extract_done = time.perf_counter()

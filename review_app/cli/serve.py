@@ -125,11 +125,7 @@ def _supervise(name: str) -> None:
             env={**os.environ, SUPERVISED: str(os.getpid())},
             start_new_session=True,
         )
-        while child.poll() is None:
-            try:
-                child.wait()
-            except KeyboardInterrupt:  # the signal handler has forwarded it
-                continue
+        child.wait()  # our handlers replace KeyboardInterrupt, and the wait resumes after them (PEP 475)
         if stopping.is_set() or child.returncode == 0:
             return
         click.echo(f"worker {name}-{generation} exited with {child.returncode}; starting it again", err=True)
