@@ -24,7 +24,7 @@ from review_app.exceptions import DocloopError
 from review_app.models import User
 from review_app.runtime import get_runtime
 from review_app.settings import Settings, load_settings
-from review_app.web import admin, auth, dashboard, ops, queue, review
+from review_app.web import admin, auth, dashboard, gold, ops, queue, review
 from review_app.web.context import EXTENSION, close_db, db
 
 CONTENT_SECURITY_POLICY = (
@@ -78,6 +78,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(queue.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(gold.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(dashboard.bp)
     _init_errors(app)

@@ -57,6 +57,8 @@ class Settings:
     drift_psi_threshold: float = 0.25
     drift_correction_threshold: float = 0.10
     drift_min_values: int = 30
+    # Gold documents: the share of documents routed to review that bring a gold copy into the queue with them.
+    gold_rate: float = 0.02
     # Review workspace
     lease_minutes: int = 10
     review_sla_hours: float = 24.0  # default due time of a review task when the integrator sends none

@@ -2,6 +2,7 @@
 
 from review_app.models.base import Base, DocumentStatus, FieldStatus, Role, Route, TaskStatus
 from review_app.models.documents import Document, Extraction, FieldValue, Page
+from review_app.models.gold import GoldCopy, GoldDocument, GoldScore
 from review_app.models.integration import (
     IdempotencyRecord,
     WebhookAttempt,
@@ -21,6 +22,9 @@ __all__ = [
     "Extraction",
     "FieldStatus",
     "FieldValue",
+    "GoldCopy",
+    "GoldDocument",
+    "GoldScore",
     "IdempotencyRecord",
     "MemoryRecord",
     "Page",

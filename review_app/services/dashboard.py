@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from scipy.stats import binomtest
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -27,7 +26,9 @@ from review_app.models import (
 )
 from review_app.services.confidence_bins import CONFIDENCE_BINS, REVIEWED, confidence_bin
 from review_app.services.drift import recent_alerts
+from review_app.services.gold import not_a_gold_copy
 from review_app.services.queue_view import LIVE
+from review_app.services.stats import wilson_interval
 from review_app.settings import Settings
 
 
@@ -51,6 +52,7 @@ def _in_period(period: Period) -> Any:
         Document.created_at >= period.since,
         Document.created_at < period.until,
         Document.deleted_at.is_(None),
+        not_a_gold_copy(),
     )
     return condition if period.doc_type is None else and_(condition, Document.doc_type == period.doc_type)
 
@@ -197,19 +199,12 @@ def _audit(session: Session, period: Period) -> dict[str, Any]:
         "fields": fields,
         "fields_wrong": wrong,
         "field_error_rate": wrong / fields if fields else None,
-        "field_error_interval_95": _wilson(wrong, fields),
+        "field_error_interval_95": wilson_interval(wrong, fields),
         "documents": int(documents or 0),
         "documents_wrong": int(documents_wrong or 0),
         "document_error_rate": documents_wrong / documents if documents else None,
-        "document_error_interval_95": _wilson(int(documents_wrong or 0), int(documents or 0)),
+        "document_error_interval_95": wilson_interval(int(documents_wrong or 0), int(documents or 0)),
     }
-
-
-def _wilson(successes: int, trials: int) -> list[float] | None:
-    if trials == 0:
-        return None
-    interval = binomtest(successes, trials).proportion_ci(confidence_level=0.95, method="wilson")
-    return [float(interval.low), float(interval.high)]
 
 
 def _field_facts(session: Session, period: Period) -> list[tuple[Any, ...]]:

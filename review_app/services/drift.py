@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from review_app.db import utcnow
 from review_app.models import Document, FieldValue, QualityAlert
 from review_app.services.confidence_bins import CONFIDENCE_BINS, REVIEWED, confidence_bin
+from review_app.services.gold import not_a_gold_copy
 from review_app.services.webhooks import emit_to_all
 from review_app.settings import Settings
 
@@ -66,7 +67,12 @@ def _windows(session: Session, since: datetime, until: datetime) -> dict[tuple[s
             func.sum(case((and_(reviewed, FieldValue.corrected.is_(True)), 1), else_=0)),
         )
         .join(Document, Document.id == FieldValue.document_id)
-        .where(Document.created_at >= since, Document.created_at < until, Document.deleted_at.is_(None))
+        .where(
+            Document.created_at >= since,
+            Document.created_at < until,
+            Document.deleted_at.is_(None),
+            not_a_gold_copy(),
+        )
         .group_by(Document.doc_type, FieldValue.name, bucket)
     ).all()
     collected: dict[tuple[str, str], list[Any]] = {}

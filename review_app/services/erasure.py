@@ -8,6 +8,7 @@ from review_app.db import utcnow
 from review_app.models import Document, DocumentStatus, FieldValue, Page, ReviewTask, TaskStatus
 from review_app.runtime import Runtime
 from review_app.services import audit
+from review_app.services.gold import retire_for_erasure
 from review_app.services.memory import forget
 from review_app.services.page_images import delete_page_images
 
@@ -16,6 +17,11 @@ def erase_document(
     runtime: Runtime, document_id: int, *, api_key_id: int | None = None, user_id: int | None = None
 ) -> None:
     """Erase everything the document told us; keep who uploaded and erased it, and when."""
+    with runtime.session() as session:
+        copies = retire_for_erasure(session, document_id)
+    # Gold copies carry the same content: they go first, so the bytes are freed once the source goes too.
+    for copy_id in copies:
+        erase_document(runtime, copy_id, api_key_id=api_key_id, user_id=user_id)
     with runtime.session() as session:
         document = session.get(Document, document_id, with_for_update=True)
         if document is None or document.deleted_at is not None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from review_app.db import utcnow
 from review_app.models import Document, DocumentStatus, Extraction
+from review_app.services.gold import not_a_gold_copy
 
 FINAL_STATUSES = (DocumentStatus.COMPLETED,)
 BATCH = 500
@@ -26,7 +27,7 @@ def final_documents(session: Session, doc_type: str | None = None) -> Iterator[D
     while True:
         query = (
             select(Document)
-            .where(Document.status.in_(FINAL_STATUSES), Document.id > last_id)
+            .where(Document.status.in_(FINAL_STATUSES), Document.id > last_id, not_a_gold_copy())
             .options(selectinload(Document.fields), selectinload(Document.extraction))
             .order_by(Document.id)
             .limit(BATCH)

@@ -26,6 +26,7 @@ from review_app.models import Document, DocumentStatus
 from review_app.queue import enqueue_processing
 from review_app.runtime import Runtime
 from review_app.services import audit
+from review_app.services.gold import not_a_gold_copy
 from review_app.services.urls import check_callback_url
 from review_app.storage import sha256_hex
 
@@ -120,6 +121,7 @@ def earlier_copy(session: Session, digest: str, doc_type: str, api_key_id: int |
             Document.api_key_id.is_not_distinct_from(api_key_id),
             Document.deleted_at.is_(None),
             Document.duplicate_of_id.is_(None),
+            not_a_gold_copy(),
         )
         .order_by(Document.id)
         .limit(1)

@@ -22,6 +22,7 @@ from review_app.models import (
 )
 from review_app.runtime import Runtime
 from review_app.services import audit
+from review_app.services.gold import maybe_insert_copy
 from review_app.services.routing import Decision
 from review_app.services.tasks import open_review_task
 from review_app.services.webhooks import emit
@@ -163,6 +164,8 @@ def save_results(
             open_review_task(
                 session, document, [r.as_dict() for r in decision.reasons], stage=1, settings=runtime.settings
             )
+            # Gold copies ride on real review work, so their share of the queue follows the configured rate.
+            maybe_insert_copy(session, runtime.settings)
         document.touch()
         session.flush()
         emit(session, document, "document.processed", runtime.settings)

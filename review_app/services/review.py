@@ -14,6 +14,7 @@ from review_app.db import utcnow
 from review_app.exceptions import Conflict, ValidationFailed
 from review_app.models import Document, DocumentStatus, FieldStatus, ReviewTask, TaskStatus, User
 from review_app.services import audit
+from review_app.services.gold import is_gold_copy, score_copy
 from review_app.services.memory import remember
 from review_app.services.tasks import held_task, open_review_task, release
 from review_app.services.webhooks import emit
@@ -131,7 +132,11 @@ def submit(
         field.reviewed_by_id = user.id
         field.reviewed_at = now
     _finish_task(task, user, TaskStatus.DONE, now)
-    needs_second = document.high_consequence and task.stage == 1
+    gold_copy = is_gold_copy(session, document.id)
+    if gold_copy:
+        score_copy(session, document, user, final)
+    # A gold copy ends with its one review: its answers are known, and a second reviewer would see a score.
+    needs_second = document.high_consequence and task.stage == 1 and not gold_copy
     if needs_second:
         open_review_task(
             session,
@@ -153,8 +158,9 @@ def submit(
     document.touch()
     if document.status == DocumentStatus.COMPLETED:
         emit(session, document, "document.completed", settings)
-        # A person confirmed these values: the next document of the same vendor can use them at once.
-        remember(session, document.id, schema, final)
+        if not gold_copy:
+            # A person confirmed these values: the next document of the same vendor can use them at once.
+            remember(session, document.id, schema, final)
     audit.record(
         session,
         document.id,
@@ -195,6 +201,7 @@ def reject(
         )
     now = utcnow()
     _finish_task(task, user, TaskStatus.REJECTED, now)
+    score_copy(session, document, user, {}, rejected=True)
     document.status = DocumentStatus.REJECTED
     document.finalized_at = now
     document.error_code = f"rejected_{reason}"

@@ -22,10 +22,11 @@ from rq import Worker
 from sqlalchemy import Integer, func, select, text
 
 from review_app.db import read_only
-from review_app.models import Document, Extraction, FieldValue, ReviewTask, WebhookDelivery
+from review_app.models import Document, Extraction, FieldValue, GoldCopy, ReviewTask, WebhookDelivery
 from review_app.queue import job_queue, redis_connection
 from review_app.runtime import Runtime
 from review_app.services.dashboard import queue_state
+from review_app.services.gold import not_a_gold_copy
 from review_app.web.context import runtime
 
 bp = Blueprint("ops", __name__)
@@ -56,12 +57,19 @@ class DatabaseCollector(Collector):
 
     def _documents(self, connection: Any) -> Iterator[Any]:
         by_status = GaugeMetricFamily("docloop_documents", "Documents by status.", labels=["status"])
-        rows = connection.execute(select(Document.status, func.count()).group_by(Document.status)).all()
+        # Gold copies are reviewer checks, not documents anyone sent: they stay out of document figures.
+        rows = connection.execute(
+            select(Document.status, func.count()).where(not_a_gold_copy()).group_by(Document.status)
+        ).all()
         for status, count in rows:
             by_status.add_metric([str(status)], count)
         yield by_status
         routes = dict(
-            connection.execute(select(Extraction.route, func.count()).group_by(Extraction.route)).all()
+            connection.execute(
+                select(Extraction.route, func.count())
+                .where(Extraction.document_id.not_in(select(GoldCopy.document_id)))
+                .group_by(Extraction.route)
+            ).all()
         )
         total = sum(routes.values())
         ratio = GaugeMetricFamily(
@@ -71,11 +79,15 @@ class DatabaseCollector(Collector):
         yield ratio
 
     def _durations(self, connection: Any) -> Iterator[Any]:
+        not_copied = Extraction.document_id.not_in(select(GoldCopy.document_id))
         for column, name, what in (
             (Extraction.read_ms, "docloop_read_duration_seconds", "Reading a document (text layer or OCR)."),
             (Extraction.extract_ms, "docloop_extraction_duration_seconds", "Extracting the fields."),
         ):
-            yield _histogram(connection, column, name, what, DURATION_BUCKETS_MS, scale=1000.0)
+            # A gold copy's extraction repeats its source's timings: counted once, with the source.
+            yield _histogram(
+                connection, column, name, what, DURATION_BUCKETS_MS, scale=1000.0, where=not_copied
+            )
 
     def _reviews(self, connection: Any) -> Iterator[Any]:
         yield _histogram(
@@ -106,7 +118,9 @@ class DatabaseCollector(Collector):
         )
         rows = connection.execute(
             select(FieldValue.name, func.count())
-            .where(FieldValue.corrected.is_(True))
+            .where(
+                FieldValue.corrected.is_(True), FieldValue.document_id.not_in(select(GoldCopy.document_id))
+            )
             .group_by(FieldValue.name)
         ).all()
         for name, count in rows:
@@ -138,12 +152,20 @@ class DatabaseCollector(Collector):
 
 
 def _histogram(
-    connection: Any, column: Any, name: str, what: str, buckets: tuple[float, ...], scale: float = 1.0
+    connection: Any,
+    column: Any,
+    name: str,
+    what: str,
+    buckets: tuple[float, ...],
+    scale: float = 1.0,
+    where: Any = True,
 ) -> HistogramMetricFamily:
     """A Prometheus histogram of a numeric column, counted in SQL (one pass, no rows fetched)."""
     counts = [func.sum((column <= bound).cast(Integer())) for bound in buckets]
     row = connection.execute(
-        select(func.count(column), func.coalesce(func.sum(column), 0), *counts).where(column.is_not(None))
+        select(func.count(column), func.coalesce(func.sum(column), 0), *counts).where(
+            column.is_not(None), where
+        )
     ).one()
     total, summed, *cumulative = row
     family = HistogramMetricFamily(name, what)

@@ -8,9 +8,10 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from sqlalchemy import select
 
 from review_app.exceptions import Conflict, DocloopError, ValidationFailed
-from review_app.models import Document, Page, ReviewEvent, ReviewTask, User
+from review_app.models import Document, Page, ReviewEvent, ReviewTask, Role, User
 from review_app.services import review as review_service
 from review_app.services.documents import get_document
+from review_app.services.gold import gold_standing
 from review_app.services.page_images import page_image_path
 from review_app.services.routing import REASON_LABELS
 from review_app.services.tasks import claim_next, claim_task, held_task, release, renew
@@ -241,4 +242,6 @@ def document_detail(document_id: int):  # type: ignore[no-untyped-def]
         users=users,
         tasks=tasks,
         reason_labels=REASON_LABELS,
+        # Only admins learn which documents are gold or gold copies; reviewers would spot the copies.
+        gold=gold_standing(db(), document) if me().role == Role.ADMIN else None,
     )
