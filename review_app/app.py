@@ -26,6 +26,7 @@ from review_app.runtime import get_runtime
 from review_app.settings import Settings, load_settings
 from review_app.web import admin, auth, dashboard, gold, ops, queue, review
 from review_app.web.context import EXTENSION, close_db, db
+from review_app.web.jobs import init_rq_dashboard
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -79,6 +80,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(gold.bp)
+    init_rq_dashboard(app, settings, csrf)
     app.register_blueprint(ops.bp)
     app.register_blueprint(dashboard.bp)
     _init_errors(app)
