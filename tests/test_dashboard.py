@@ -6,6 +6,7 @@ import math
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from review_app.db import utcnow
 from review_app.models import (
@@ -213,3 +214,34 @@ def test_report_writes_the_same_figures_with_charts(runtime, history, tmp_path):
         assert (tmp_path / "r" / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = CliRunner().invoke(main, ["report", "--since", "a month"])
     assert bad.exit_code == 2 and "30d" in bad.output
+
+
+def test_kept_days_are_read_again_once_one_of_their_documents_changes(runtime, redis, history):  # type: ignore[no-untyped-def]
+    from review_app.services.dashboard import Period, figures
+
+    def total_corrections() -> int:
+        with runtime.session() as session:
+            data = figures(session, runtime.settings, Period.last_days(30))
+        return next(f for f in data["fields"] if f["field"] == "total")["corrected"]
+
+    assert total_corrections() == 28  # read from the database, and each whole day kept
+    kept = list(redis.scan_iter("docloop:dashboard:*"))
+    assert len(kept) >= 15  # twenty days of documents, less the edges of the period
+    assert total_corrections() == 28  # the same answer from the kept days
+
+    # A reviewer corrects the total of a document from ten days ago: its day must be read again.
+    with runtime.session() as session:
+        field = session.scalars(
+            select(FieldValue)
+            .join(Document, Document.id == FieldValue.document_id)
+            .where(
+                FieldValue.name == "total", FieldValue.corrected.is_(False), Document.status == "completed"
+            )
+            .where(Document.created_at < utcnow() - timedelta(days=9))
+            .limit(1)
+        ).one()
+        field.corrected, field.status, field.final_value = True, FieldStatus.CORRECTED, "y"
+        session.get(Document, field.document_id).touch()
+    assert total_corrections() == 29
+    for key in kept:
+        redis.delete(key)

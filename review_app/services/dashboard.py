@@ -6,13 +6,15 @@ Every figure comes with what it counts, so the page and `docloop report` can sta
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Date, and_, case, false, func, literal, or_, select, true
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from review_app.db import utcnow
 from review_app.models import (
@@ -25,11 +27,19 @@ from review_app.models import (
     User,
 )
 from review_app.services.confidence_bins import CONFIDENCE_BINS, REVIEWED, confidence_bin
+from review_app.services.day_cache import DayCache, day_stamps, edge_days
 from review_app.services.drift import recent_alerts
 from review_app.services.gold import not_a_gold_copy
 from review_app.services.queue_view import LIVE
 from review_app.services.stats import wilson_interval
 from review_app.settings import Settings
+
+# Queries of one dashboard request running at once on a server database: the field query is most of the
+# work, the rest fits beside it (benchmarks/dashboard_latency.py compares 1 and 2; splitting the field
+# query further cost more CPU than it saved on two cores).
+PARALLEL_QUERIES = 2
+# A query the day cache can hold: rows of some days of the period, each row naming its day.
+DayRead = Callable[[Session, "Period", Iterable[str] | None], list[tuple[Any, ...]]]
 
 
 @dataclass(frozen=True)
@@ -59,34 +69,74 @@ def _in_period(period: Period) -> Any:
 
 def figures(session: Session, settings: Settings, period: Period) -> dict[str, Any]:
     """Everything the dashboard shows, as JSON-ready data."""
-    facts = _field_facts(session, period)
-    volume = _volume(session, period)
-    tasks = _handled_tasks(session, period)
+    # Stamps first: a day's rows read after its stamp can only be newer than the stamp says, never older.
+    stamps = day_stamps(session, _in_period(period))
+    edges = edge_days(session, period.since, period.until)
+    bind = session.get_bind()
+    days = DayCache(settings, bind.url.render_as_string(hide_password=False), period.doc_type or "*")
+
+    def kept(kind: str, read: DayRead, day_at: int = 0) -> Callable[[Session], list[tuple[Any, ...]]]:
+        """Rows of one query per day: whole unchanged days from the cache, the rest from the database."""
+        return lambda s: days.rows(
+            kind, stamps, edges, lambda wanted: read(s, period, wanted), day_of=lambda r: str(r[day_at])[:10]
+        )
+
+    found = _run_queries(
+        session,
+        {
+            # The slowest first, so it starts at once on its own connection while the rest run beside it.
+            "facts": kept("facts", _field_facts, day_at=1),
+            "volume": kept("volume", _volume_rows),
+            "tasks": kept("tasks", _handled_tasks),
+            "audit": kept("audit", _audit_rows),
+            "queue": lambda s: _queue(s, period),
+            "doc_types": lambda s: sorted(s.scalars(select(Document.doc_type).distinct())),
+            "alerts": recent_alerts,
+            # Reviewers by id, read now, so a renamed reviewer shows under today's name.
+            "emails": lambda s: {row[0]: row[1] for row in s.execute(select(User.id, User.email))},
+        },
+    )
+    facts, volume, tasks = found["facts"], _volume(found["volume"]), found["tasks"]
     return {
         "period": {
             "since": period.since.isoformat(),
             "until": period.until.isoformat(),
             "doc_type": period.doc_type,
         },
-        "doc_types": sorted(session.scalars(select(Document.doc_type).distinct())),
+        "doc_types": found["doc_types"],
         "volume": volume,
-        "queue": _queue(session, period),
+        "queue": found["queue"],
         "fields": _fields(facts),
-        "audit": _audit(session, period),
+        "audit": _audit(found["audit"]),
         "reliability": _reliability(facts),
-        "reviewers": _reviewers(tasks),
+        "reviewers": _reviewers(tasks, found["emails"]),
         "time_saved": _time_saved(settings, volume["processed"], tasks),
-        "alerts": [
-            a for a in recent_alerts(session) if not period.doc_type or a["doc_type"] == period.doc_type
-        ],
+        "alerts": [a for a in found["alerts"] if not period.doc_type or a["doc_type"] == period.doc_type],
     }
 
 
-def _volume(session: Session, period: Period) -> dict[str, Any]:
-    """Documents per day by outcome, and the straight-through rate per day and overall."""
+def _run_queries(session: Session, queries: dict[str, Callable[[Session], Any]]) -> dict[str, Any]:
+    """Run independent read queries; on a server database PARALLEL_QUERIES at a time, each on its own
+    connection (each sees its own snapshot, which a dashboard can afford). SQLite runs them in turn."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite" or PARALLEL_QUERIES < 2:
+        return {name: query(session) for name, query in queries.items()}
+    own_sessions = sessionmaker(bind=bind)
+
+    def run(query: Callable[[Session], Any]) -> Any:
+        with own_sessions() as own:
+            return query(own)
+
+    with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
+        futures = {name: pool.submit(run, query) for name, query in queries.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _volume_rows(session: Session, period: Period, days: Iterable[str] | None) -> list[tuple[Any, ...]]:
+    """Per day: documents, straight through, reviewed, in review, rejected, failed, processed."""
     day = func.date(Document.created_at)
     auto = Extraction.route == "auto"
-    rows = session.execute(
+    return session.execute(
         select(
             day,
             func.count(Document.id),
@@ -104,13 +154,30 @@ def _volume(session: Session, period: Period) -> dict[str, Any]:
         )
         .select_from(Document)
         .outerjoin(Extraction, Extraction.document_id == Document.id)
-        .where(_in_period(period))
+        .where(_in_period(period), _on_days(days))
         .group_by(day)
-        .order_by(day)
     ).all()
+
+
+def _on_days(days: Iterable[str] | None) -> Any:
+    """Documents created on these days (as the database names days; None: every day of the period): a
+    range per day, so the index on the creation time finds them without reading the rest of the period."""
+    if days is None:
+        return true()
+    ranges = []
+    for day in sorted({date.fromisoformat(d) for d in days}):
+        start, end = literal(day, Date), literal(day + timedelta(days=1), Date)
+        ranges.append(and_(Document.created_at >= start, Document.created_at < end))
+    return or_(*ranges) if ranges else false()
+
+
+def _volume(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """Documents per day by outcome, and the straight-through rate per day and overall."""
     days = []
     totals = {"documents": 0, "straight_through": 0, "processed": 0}
-    for d, count, straight, reviewed, waiting, rejected, failed, processed in rows:
+    for d, count, straight, reviewed, waiting, rejected, failed, processed in sorted(
+        rows, key=lambda r: str(r[0])
+    ):
         straight, processed = int(straight or 0), int(processed or 0)
         days.append(
             {
@@ -176,15 +243,19 @@ def _monday(iso_day: str) -> str:
     return (day - timedelta(days=day.weekday())).date().isoformat()
 
 
-def _audit(session: Session, period: Period) -> dict[str, Any]:
-    """The random audit sample (documents that would have gone straight through, checked by people):
-    the share of their fields a person had to correct estimates the error rate of auto-approved fields."""
+def _audit_rows(session: Session, period: Period, days: Iterable[str] | None) -> list[tuple[Any, ...]]:
+    """Per day, over the audit sample: reviewed fields, corrected ones, documents, documents corrected."""
     audited = and_(
-        _in_period(period), Document.audit_sample.is_(True), Document.status == DocumentStatus.COMPLETED
+        _in_period(period),
+        _on_days(days),
+        Document.audit_sample.is_(True),
+        Document.status == DocumentStatus.COMPLETED,
     )
     reviewed = FieldValue.status.in_(REVIEWED)
-    fields, wrong, documents, documents_wrong = session.execute(
+    day = func.date(Document.created_at)
+    return session.execute(
         select(
+            day,
             func.sum(case((reviewed, 1), else_=0)),
             func.sum(case((and_(reviewed, FieldValue.corrected.is_(True)), 1), else_=0)),
             func.count(func.distinct(Document.id)),
@@ -193,8 +264,14 @@ def _audit(session: Session, period: Period) -> dict[str, Any]:
         .select_from(Document)
         .join(FieldValue, FieldValue.document_id == Document.id)
         .where(audited)
-    ).one()
-    fields, wrong = int(fields or 0), int(wrong or 0)
+        .group_by(day)
+    ).all()
+
+
+def _audit(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """The random audit sample (documents that would have gone straight through, checked by people):
+    the share of their fields a person had to correct estimates the error rate of auto-approved fields."""
+    fields, wrong, documents, documents_wrong = (sum(int(r[i] or 0) for r in rows) for i in range(1, 5))
     return {
         "fields": fields,
         "fields_wrong": wrong,
@@ -207,9 +284,9 @@ def _audit(session: Session, period: Period) -> dict[str, Any]:
     }
 
 
-def _field_facts(session: Session, period: Period) -> list[tuple[Any, ...]]:
-    """One pass over the period's field values, grouped finely enough for every field figure:
-    (field, day, confidence bin, status, corrected, count, sum of confidences)."""
+def _field_facts(session: Session, period: Period, days: Iterable[str] | None) -> list[tuple[Any, ...]]:
+    """One pass over the field values of some days of the period, grouped finely enough for every field
+    figure: (field, day, confidence bin, status, corrected, count, sum of confidences)."""
     bucket = confidence_bin()
     day = func.date(Document.created_at)
     return list(
@@ -224,7 +301,7 @@ def _field_facts(session: Session, period: Period) -> list[tuple[Any, ...]]:
                 func.sum(FieldValue.confidence),
             )
             .join(Document, Document.id == FieldValue.document_id)
-            .where(_in_period(period))
+            .where(_in_period(period), _on_days(days))
             .group_by(FieldValue.name, day, bucket, FieldValue.status, FieldValue.corrected)
         ).all()
     )
@@ -282,25 +359,29 @@ def _reliability(facts: list[tuple[Any, ...]]) -> dict[str, Any]:
     return {"bins": bins, "expected_calibration_error": ece, "histograms": histograms}
 
 
-def _handled_tasks(session: Session, period: Period) -> list[tuple[Any, ...]]:
-    """(reviewer, status, handling seconds) of every task of the period someone spent time on."""
+def _handled_tasks(session: Session, period: Period, days: Iterable[str] | None) -> list[tuple[Any, ...]]:
+    """(day, reviewer id, status, handling seconds) of every task of the period someone spent time on."""
     return list(
         session.execute(
-            select(User.email, ReviewTask.status, ReviewTask.handling_seconds)
+            select(
+                func.date(Document.created_at),
+                ReviewTask.completed_by_id,
+                ReviewTask.status,
+                ReviewTask.handling_seconds,
+            )
             .select_from(ReviewTask)
             .join(Document, Document.id == ReviewTask.document_id)
-            .outerjoin(User, User.id == ReviewTask.completed_by_id)
-            .where(_in_period(period), ReviewTask.handling_seconds.is_not(None))
+            .where(_in_period(period), _on_days(days), ReviewTask.handling_seconds.is_not(None))
         ).all()
     )
 
 
-def _reviewers(tasks: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+def _reviewers(tasks: list[tuple[Any, ...]], emails: dict[int, str]) -> list[dict[str, Any]]:
     """Tasks each reviewer finished in the period and their median handling time."""
     by_reviewer: dict[str, list[float]] = {}
-    for email, status, seconds in tasks:
-        if email is not None and status == TaskStatus.DONE:
-            by_reviewer.setdefault(email, []).append(float(seconds))
+    for _day, user_id, status, seconds in tasks:
+        if user_id in emails and status == TaskStatus.DONE:
+            by_reviewer.setdefault(emails[user_id], []).append(float(seconds))
     return [
         {"reviewer": email, "tasks": len(times), "median_handling_seconds": statistics.median(times)}
         for email, times in sorted(by_reviewer.items())
@@ -309,7 +390,7 @@ def _reviewers(tasks: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
 
 def _time_saved(settings: Settings, processed: int, tasks: list[tuple[Any, ...]]) -> dict[str, Any]:
     """Hours and money saved against keying every processed document by hand."""
-    review_seconds = sum(float(seconds) for _email, _status, seconds in tasks)
+    review_seconds = sum(float(seconds) for _day, _user, _status, seconds in tasks)
     manual_hours = processed * settings.manual_minutes_per_document / 60
     review_hours = float(review_seconds) / 3600
     saved_hours = manual_hours - review_hours
