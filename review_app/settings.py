@@ -59,6 +59,8 @@ class Settings:
     drift_min_values: int = 30
     # Gold documents: the share of documents routed to review that bring a gold copy into the queue with them.
     gold_rate: float = 0.02
+    # Dataset exports: extra personal-data patterns to redact (a JSON list of regular expressions)
+    redact_patterns: str = ""
     # Review workspace
     lease_minutes: int = 10
     review_sla_hours: float = 24.0  # default due time of a review task when the integrator sends none

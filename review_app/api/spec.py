@@ -544,6 +544,33 @@ def build_spec() -> dict[str, Any]:
             parameters=[delivery_id],
         )
     }
+    paths["/exports"] = {
+        "get": _op(
+            "A dataset snapshot of every final document, streamed",
+            {
+                "200": {
+                    "description": "One line per document (CSV: a header, then a row per document).",
+                    "content": {"application/x-ndjson": {}, "text/csv": {}},
+                },
+                "400": _error("Unknown format or document type, or test_share outside 0..1."),
+            },
+            scope="exports:read",
+            parameters=[
+                {
+                    "in": "query",
+                    "name": "format",
+                    "schema": {"type": "string", "enum": ["jsonl", "csv", "chat", "bio"]},
+                },
+                {"in": "query", "name": "doc_type", "schema": {"type": "string"}},
+                {
+                    "in": "query",
+                    "name": "test_share",
+                    "schema": {"type": "number", "minimum": 0, "maximum": 1},
+                },
+                {"in": "query", "name": "redact", "schema": {"type": "string", "enum": ["0", "1"]}},
+            ],
+        )
+    }
     paths["/webhook-deliveries/{delivery_id}/replay"] = {
         "post": _op(
             "Send a delivery again",

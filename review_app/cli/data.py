@@ -12,9 +12,10 @@ import click
 from review_app.cli.common import friendly_errors, runtime
 from review_app.evaluation.loading import load_items
 from review_app.evaluation.runner import cross_validate, predict, print_report, teach
-from review_app.services.export import write_jsonl, write_manifest
+from review_app.services.dataset_formats import FORMATS
 from review_app.services.ingest import Upload, ingest
 from review_app.services.pipeline import consequence_overrides
+from review_app.services.snapshots import stream_lines, write_snapshot
 from review_app.services.strategies import BaselineStrategy, RetrievalStrategy, Strategy, TrainedStrategy
 
 DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
@@ -67,8 +68,8 @@ def ingest_command(
 
 
 @click.command("export")
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
 @click.option("--doc-type", default=None)
 @click.option(
     "--test-share",
@@ -77,20 +78,25 @@ def ingest_command(
     show_default=True,
     help="Share of vendors whose documents are marked split=test (grouped by vendor, deterministic).",
 )
-def export_command(out: Path, fmt: str, doc_type: str | None, test_share: float) -> None:
-    """Write final documents with predicted and final values ('-' for standard output); a file gets a
-    manifest beside it (counts, splits, checksum, extractor versions)."""
-    with runtime().session() as session:
-        if str(out) == "-":
-            summary = write_jsonl(session, sys.stdout, doc_type, test_share)
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = out.with_name(out.name + ".part")
-            with tmp.open("w", encoding="utf-8") as handle:
-                summary = write_jsonl(session, handle, doc_type, test_share)
-            tmp.replace(out)
-            write_manifest(out, summary, doc_type=doc_type, test_share=test_share)
-    click.echo(f"exported {summary['documents']} final document(s) as {fmt} to {out}", err=True)
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="Replace emails, phones, card numbers, IBANs and DOCLOOP_REDACT_PATTERNS in words and values.",
+)
+@friendly_errors
+def export_command(out: Path, fmt: str, doc_type: str | None, test_share: float, redact: bool) -> None:
+    """Write a dataset snapshot of the final documents: jsonl (full records), csv (a row per document),
+    chat (fine-tuning examples), bio (words, boxes, BIO tags) or hf (a Hugging Face datasets folder).
+    A file gets a manifest beside it, a folder inside it; '-' streams a one-file format to standard
+    output without one. Existing snapshots are never overwritten."""
+    if str(out) == "-":
+        for line in stream_lines(runtime(), fmt, doc_type, test_share, redact):
+            sys.stdout.write(line)
+        return
+    summary, manifest = write_snapshot(runtime(), out, fmt, doc_type, test_share, redact)
+    click.echo(
+        f"exported {summary['documents']} final document(s) as {fmt} to {out} (manifest {manifest})", err=True
+    )
 
 
 @click.command("eval")

@@ -1,45 +1,85 @@
-"""Exports of final documents: one JSON line each with predicted and final values."""
+"""Exports of final documents: full records (words and boxes, predicted and final values, reviewers,
+timings), streamed in batches, split by vendor, optionally redacted, with a manifest."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from extractors.schema import Schema
 from review_app.db import utcnow
-from review_app.models import Document, DocumentStatus, Extraction
+from review_app.models import Document, DocumentStatus, Extraction, ReviewTask
+from review_app.services.dataset_formats import lines
 from review_app.services.gold import not_a_gold_copy
+from review_app.services.redaction import Redactor
 
 FINAL_STATUSES = (DocumentStatus.COMPLETED,)
 BATCH = 500
 
 
-def final_documents(session: Session, doc_type: str | None = None) -> Iterator[Document]:
-    """Completed documents in id order, fetched in batches so memory stays flat."""
+def final_batches(session: Session, doc_type: str | None = None) -> Iterator[list[Document]]:
+    """Completed documents in id order, in batches with their fields, extraction and pages, so memory
+    stays flat however many there are."""
     last_id = 0
     while True:
         query = (
             select(Document)
             .where(Document.status.in_(FINAL_STATUSES), Document.id > last_id, not_a_gold_copy())
-            .options(selectinload(Document.fields), selectinload(Document.extraction))
+            .options(
+                selectinload(Document.fields),
+                selectinload(Document.extraction),
+                selectinload(Document.pages),
+            )
             .order_by(Document.id)
             .limit(BATCH)
         )
         if doc_type:
             query = query.where(Document.doc_type == doc_type)
-        batch = session.scalars(query).all()
+        batch = list(session.scalars(query).all())
         if not batch:
             return
-        yield from batch
+        yield batch
         last_id = batch[-1].id
         session.expunge_all()
+
+
+def final_documents(session: Session, doc_type: str | None = None) -> Iterator[Document]:
+    """Completed documents in id order, fetched in batches so memory stays flat."""
+    for batch in final_batches(session, doc_type):
+        yield from batch
+
+
+def review_seconds(session: Session, document_ids: list[int]) -> dict[int, float]:
+    """Time people spent on each document's review tasks."""
+    rows = session.execute(
+        select(ReviewTask.document_id, func.sum(ReviewTask.handling_seconds))
+        .where(ReviewTask.document_id.in_(document_ids), ReviewTask.handling_seconds.is_not(None))
+        .group_by(ReviewTask.document_id)
+    )
+    return {document_id: float(seconds or 0.0) for document_id, seconds in rows}
+
+
+def pseudonymizer(secret: str) -> Callable[[int | None], str | None]:
+    """Reviewer ids as stable pseudonyms: the same person gets the same name in every export made with the
+    same secret key, and the name does not reveal who it is."""
+
+    def pseudonym(user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        digest = hmac.new(secret.encode(), f"reviewer:{user_id}".encode(), hashlib.sha256).hexdigest()
+        return "reviewer-" + digest[:12]
+
+    return pseudonym
 
 
 def vendor_of(document: Document) -> str:
@@ -58,70 +98,170 @@ def split_of(document: Document, vendor: str, test_share: float) -> str:
     return "test" if bucket < round(test_share * 10_000) else "train"
 
 
-def export_record(document: Document, test_share: float = 0.0) -> dict[str, Any]:
-    """The export line of one final document."""
+@dataclass(frozen=True)
+class RecordOptions:
+    """How records are made: the split, the reviewer pseudonyms, and the redaction if any."""
+
+    test_share: float = 0.0
+    pseudonym: Callable[[int | None], str | None] = lambda _user_id: None
+    redactor: Redactor | None = None
+
+
+def export_record(
+    document: Document, options: RecordOptions | None = None, seconds_in_review: float = 0.0
+) -> dict[str, Any]:
+    """The full export record of one final document: words and boxes, predicted and final values with
+    where they stood, corrected flags, pseudonymous reviewers and timings."""
+    options = options or RecordOptions()
     extraction: Extraction | None = document.extraction
     vendor = vendor_of(document)
+    clean = options.redactor.text if options.redactor else (lambda text: text)
+    clean_words = options.redactor.words if options.redactor else (lambda words: words)
     return {
         "document_id": document.id,
-        "external_id": document.external_id,
+        "external_id": clean(document.external_id),
         "doc_type": document.doc_type,
         "sha256": document.sha256,
-        "filename": document.filename,
+        "filename": clean(document.filename),
         "finalized_at": document.finalized_at.isoformat() if document.finalized_at else None,
         "route": extraction.route if extraction else None,
+        "pages": [
+            {
+                "number": page.number,
+                "width": page.width,
+                "height": page.height,
+                "source": page.source,
+                "words": clean_words(page.words),
+            }
+            for page in document.pages
+        ],
+        "fields": [
+            {
+                "name": f.name,
+                "type": f.field_type,
+                "printed": clean(f.value),
+                "predicted": clean(f.normalized),
+                "confidence": round(f.confidence, 4),
+                "page": f.page,
+                "box": f.box,
+                "final": clean(f.final_value),
+                "corrected": f.corrected,
+                "status": str(f.status),
+                "reviewer": options.pseudonym(f.reviewed_by_id),
+            }
+            for f in document.fields
+        ],
         "predicted": {
-            f.name: {"value": f.normalized, "confidence": round(f.confidence, 4)} for f in document.fields
+            f.name: {"value": clean(f.normalized), "confidence": round(f.confidence, 4)}
+            for f in document.fields
         },
-        "final": {f.name: f.final_value for f in document.fields},
+        "final": {f.name: clean(f.final_value) for f in document.fields},
         "corrected": [f.name for f in document.fields if f.corrected],
+        "timings": {
+            "read_ms": extraction.read_ms if extraction else None,
+            "extract_ms": extraction.extract_ms if extraction else None,
+            "review_seconds": round(seconds_in_review, 1),
+        },
         "extractor_version": extraction.extractor_version if extraction else None,
         "vendor": vendor,
-        "split": split_of(document, vendor, test_share),
+        "split": split_of(document, vendor, options.test_share),
     }
+
+
+def export_records(
+    session: Session, doc_type: str | None = None, options: RecordOptions | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every final document's record, streamed batch by batch."""
+    for batch in final_batches(session, doc_type):
+        seconds = review_seconds(session, [d.id for d in batch])
+        for document in batch:
+            yield export_record(document, options, seconds.get(document.id, 0.0))
+
+
+class Tally:
+    """Counts what passes through an export, for its manifest: documents and vendors per split, extractor
+    versions."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.vendors: dict[str, set[str]] = {"train": set(), "test": set()}
+        self.versions: set[str] = set()
+
+    def watch(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Pass records through, counting them."""
+        for record in records:
+            self.counts[record["split"]] += 1
+            if record["vendor"]:
+                self.vendors[record["split"]].add(record["vendor"])
+            if record["extractor_version"]:
+                self.versions.add(record["extractor_version"])
+            yield record
+
+    def summary(self) -> dict[str, Any]:
+        """What the manifest records about the documents."""
+        return {
+            "documents": sum(self.counts.values()),
+            "splits": {
+                name: {"documents": self.counts[name], "vendors": len(self.vendors[name])}
+                for name in ("train", "test")
+            },
+            "extractor_versions": sorted(self.versions),
+        }
+
+
+def field_names(schemas: Iterable[Schema]) -> list[str]:
+    """The fields of the exported types, in schema order (CSV columns, chat answers)."""
+    names: list[str] = []
+    for schema in schemas:
+        names += [spec.name for spec in schema.fields if spec.name not in names]
+    return names
 
 
 def write_jsonl(
     session: Session, out: TextIO, doc_type: str | None = None, test_share: float = 0.0
 ) -> dict[str, Any]:
-    """Write one line per final document (streamed in batches); returns what the manifest records."""
-    counts: Counter[str] = Counter()
-    vendors: dict[str, set[str]] = {"train": set(), "test": set()}
-    versions: set[str] = set()
-    for document in final_documents(session, doc_type):
-        record = export_record(document, test_share)
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        counts[record["split"]] += 1
-        if record["vendor"]:
-            vendors[record["split"]].add(record["vendor"])
-        if record["extractor_version"]:
-            versions.add(record["extractor_version"])
-    return {
-        "documents": sum(counts.values()),
-        "splits": {
-            name: {"documents": counts[name], "vendors": len(vendors[name])} for name in ("train", "test")
-        },
-        "extractor_versions": sorted(versions),
-    }
+    """Write one full record per final document (streamed in batches); returns the manifest's counts."""
+    tally = Tally()
+    for line in lines("jsonl", tally.watch(export_records(session, doc_type, RecordOptions(test_share))), []):
+        out.write(line)
+    return tally.summary()
 
 
-def write_manifest(path: Path, summary: dict[str, Any], *, doc_type: str | None, test_share: float) -> Path:
-    """The snapshot's manifest beside it: what was exported, how it was split, and its checksum."""
+def file_sha256(path: Path) -> str:
+    """The checksum of one exported file."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
-    manifest = path.with_name(path.name + ".manifest.json")
+    return digest.hexdigest()
+
+
+def write_manifest(
+    path: Path,
+    summary: dict[str, Any],
+    *,
+    doc_type: str | None,
+    test_share: float,
+    fmt: str = "jsonl",
+    files: list[Path] | None = None,
+    manifest: Path | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """The snapshot's manifest: what was exported, how it was split, and the checksum of every file."""
+    files = files or [path]
+    manifest = manifest or path.with_name(path.name + ".manifest.json")
     manifest.write_text(
         json.dumps(
             {
-                "format": "docloop-jsonl/1",
+                "format": f"docloop-{fmt}/1",
                 "file": path.name,
-                "sha256": digest.hexdigest(),
+                "sha256": file_sha256(path) if path.is_file() else None,
+                "files": {str(f.relative_to(manifest.parent)): file_sha256(f) for f in files},
                 "created_at": utcnow().isoformat(),
                 "filters": {"doc_type": doc_type, "status": "completed"},
                 "split": {"test_share": test_share, "grouped_by": "vendor"},
                 **summary,
+                **(extra or {}),
             },
             indent=2,
         )
