@@ -161,3 +161,29 @@ def ingest_pdf(runtime: Runtime, data: bytes, doc_type: str = "invoice", name: s
     from review_app.services.ingest import Upload, ingest
 
     return ingest(runtime, Upload(data=data, filename=name, doc_type=doc_type)).id
+
+
+def review_next(runtime: Runtime, user_id: int, values_for=lambda document: {}) -> int | None:  # type: ignore[no-untyped-def]
+    """Claim the next task as `user_id` and submit the values `values_for(document)` gives (unnamed fields
+    keep the machine's value); returns the document id, or None when nothing waits for this user."""
+    from review_app.models import Document, User
+    from review_app.services.review import submit
+    from review_app.services.tasks import claim_next
+
+    with runtime.session() as session:
+        user = session.get(User, user_id)
+        task = claim_next(session, user, runtime.settings)
+        if task is None:
+            return None
+        document = session.get(Document, task.document_id)
+        submit(
+            session,
+            task.id,
+            user,
+            runtime.settings,
+            runtime.schema(document.doc_type),
+            values_for(document),
+            expected_version=document.version,
+            accept_warnings=True,
+        )
+        return document.id

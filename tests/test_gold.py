@@ -22,32 +22,20 @@ from review_app.models import (
 )
 from review_app.services.erasure import erase_document
 from review_app.services.export import final_documents
-from review_app.services.review import reject, submit
+from review_app.services.review import reject
 from review_app.services.tasks import claim_next
-from tests.helpers import BASE, csrf_from, ingest_pdf, invoice_pdf, login, make_user
+from tests.helpers import BASE, csrf_from, ingest_pdf, invoice_pdf, login, make_user, review_next
 
 CANONICAL = "ACME WIDGETS LIMITED"
 
 
 def _review(runtime, user_id: int, values_for=lambda values: values) -> int:  # type: ignore[no-untyped-def]
     """Claim the next task as `user_id` and submit the machine's values, changed by `values_for`."""
-    with runtime.session() as session:
-        user = session.get(User, user_id)
-        task = claim_next(session, user, runtime.settings)
-        assert task is not None
-        document = session.get(Document, task.document_id)
-        values = values_for({f.name: f.normalized for f in document.fields})
-        submit(
-            session,
-            task.id,
-            user,
-            runtime.settings,
-            runtime.schema(document.doc_type),
-            values,
-            expected_version=document.version,
-            accept_warnings=True,
-        )
-        return document.id
+    document_id = review_next(
+        runtime, user_id, lambda document: values_for({f.name: f.normalized for f in document.fields})
+    )
+    assert document_id is not None
+    return document_id
 
 
 def _with_canonical_vendor(values: dict) -> dict:  # type: ignore[type-arg]

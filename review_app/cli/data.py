@@ -10,20 +10,15 @@ from pathlib import Path
 import click
 
 from review_app.cli.common import friendly_errors, runtime
-from review_app.evaluation.loading import load_items
-from review_app.evaluation.runner import cross_validate, predict, print_report, teach
 from review_app.services.dataset_formats import FORMATS
 from review_app.services.ingest import Upload, ingest
 from review_app.services.pipeline import consequence_overrides
 from review_app.services.snapshots import stream_lines, write_snapshot
-from review_app.services.strategies import BaselineStrategy, RetrievalStrategy, Strategy, TrainedStrategy
 
 DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-STRATEGIES: dict[str, type[BaselineStrategy]] = {
-    "baseline": BaselineStrategy,
-    "retrieval": RetrievalStrategy,
-    "trained": TrainedStrategy,
-}
+# Evaluation needs scikit-learn and the extractors' models; they are imported when `eval` runs, so the
+# other commands (an export of 100,000 documents above all) start small.
+STRATEGY_NAMES = ("baseline", "retrieval", "trained")
 
 
 def _expand(paths: tuple[Path, ...]) -> list[Path]:
@@ -105,13 +100,14 @@ def export_command(out: Path, fmt: str, doc_type: str | None, test_share: float,
 @click.option(
     "--train",
     "train_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    type=click.Path(exists=True, path_type=Path),
     default=None,
-    help="First learn from this folder's labels as if reviewers had confirmed them.",
+    help="First learn from this folder's labels, or from the final values of a JSONL export snapshot, as "
+    "if reviewers had confirmed them.",
 )
 @click.option(
     "--strategy",
-    type=click.Choice(sorted(STRATEGIES)),
+    type=click.Choice(STRATEGY_NAMES),
     default=None,
     help="baseline (the shipped model), retrieval (the shipped model plus a memory of confirmed "
     "documents) or trained (fits its own model on what it is taught); default: trained with --folds, "
@@ -157,6 +153,10 @@ def eval_command(
     summary_json: Path | None,
 ) -> None:
     """Measure the worker's extraction on a labelled folder (the contract in DESIGN.md)."""
+    from review_app.evaluation.loading import load_items, load_snapshot_items
+    from review_app.evaluation.runner import cross_validate, predict, print_report, teach
+    from review_app.services.strategies import STRATEGIES, Strategy
+
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     rt = runtime()
     schema = rt.schema(doc_type)
@@ -193,7 +193,9 @@ def eval_command(
             if train_dir is not None:
                 taught = teach(
                     chosen,
-                    load_items(
+                    load_snapshot_items(train_dir, doc_type)
+                    if train_dir.is_file()
+                    else load_items(
                         train_dir,
                         doc_type,
                         rt.read_context,

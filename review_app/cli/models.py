@@ -8,11 +8,7 @@ from pathlib import Path
 
 import click
 
-from extractors.learning import fit_model
-from extractors.scoring import ScoringModel
 from review_app.cli.common import friendly_errors, runtime
-from review_app.evaluation.loading import load_items
-from review_app.evaluation.runner import labelled_examples
 
 
 @click.command("train")
@@ -47,6 +43,12 @@ def train_command(
     ocr_cache: Path | None,
 ) -> None:
     """Fit the ranker and confidence model of a document type on a labelled folder."""
+    # Imported here: scikit-learn and the evaluation loaders are only needed when a model is trained.
+    from extractors.learning import fit_model
+    from extractors.scoring import ScoringModel
+    from review_app.evaluation.loading import load_items
+    from review_app.evaluation.runner import labelled_examples
+
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     rt = runtime()
     schema = rt.schema(doc_type)

@@ -9,7 +9,6 @@ import click
 from review_app.cli.common import runtime
 from review_app.services.dashboard import Period, figures
 from review_app.services.drift import alert_view, check_drift
-from review_app.services.report import parse_since, write_report
 
 
 @click.command("drift")
@@ -29,6 +28,8 @@ def drift_command() -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("report"), show_default=True)
 def report_command(since: str, doc_type: str | None, out_dir: Path) -> None:
     """Write the dashboard's figures as a Markdown report with its charts as PNG images."""
+    from review_app.services.report import parse_since, write_report  # matplotlib: only for reports
+
     try:
         days = parse_since(since)
     except ValueError as e:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from extractors.context import ReadContext
 from extractors.exceptions import ExtractionError
 from extractors.reading.document import READER_VERSION
 from extractors.sniff import sniff_media_type
-from extractors.types import Page
+from extractors.types import Page, Word
 from review_app.evaluation.dataset import LabelledDocument, list_labelled
 from review_app.services.pipeline import read_pages
 
@@ -100,3 +101,34 @@ def load_items(
         Item(document=d, pages=pages, error=error, expected_raw=d.expected())
         for d, (pages, error) in zip(documents, results, strict=True)
     ]
+
+
+def load_snapshot_items(path: Path, doc_type: str, limit: int | None = None) -> list[Item]:
+    """The documents of a JSONL export snapshot as labelled items: their stored words (as the worker read
+    them) and their final values as the labels, so a snapshot teaches like the folder it came from."""
+    items: list[Item] = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record.get("doc_type") != doc_type:
+                continue
+            pages = tuple(
+                Page(
+                    number=page["number"],
+                    width=page["width"],
+                    height=page["height"],
+                    source=page["source"],
+                    rotation=page.get("rotation", 0.0),
+                    words=tuple(
+                        Word(str(w[0]), (w[1], w[2], w[3], w[4]), w[5] if len(w) > 5 else 1.0)
+                        for w in page["words"]
+                    ),
+                )
+                for page in record["pages"]
+            )
+            stem = f"{doc_type}-{record['document_id']}"
+            document = LabelledDocument(stem=stem, label_path=path, document_path=None, words_path=None)
+            items.append(Item(document=document, pages=pages, error=None, expected_raw=record["final"]))
+            if limit is not None and len(items) >= limit:
+                break
+    return items

@@ -9,16 +9,16 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from extractors.schema import Schema
 from review_app.db import utcnow
-from review_app.models import Document, DocumentStatus, Extraction, ReviewTask
+from review_app.models import Document, DocumentStatus, Extraction, FieldValue, Page, ReviewTask
 from review_app.services.dataset_formats import lines
 from review_app.services.gold import not_a_gold_copy
 from review_app.services.redaction import Redactor
@@ -27,33 +27,95 @@ FINAL_STATUSES = (DocumentStatus.COMPLETED,)
 BATCH = 500
 
 
-def final_batches(session: Session, doc_type: str | None = None) -> Iterator[list[Document]]:
-    """Completed documents in id order, in batches with their fields, extraction and pages, so memory
+@dataclass
+class ExportDocument:
+    """What an export reads of a document: its own columns, its fields, pages and extraction, as plain rows
+    (read with Core, not the ORM, which cost most of an export's time in benchmarks/export_snapshot.py)."""
+
+    id: int
+    external_id: str | None
+    doc_type: str
+    sha256: str
+    filename: str
+    finalized_at: Any
+    fields: list[Any] = field(default_factory=list)
+    pages: list[Any] = field(default_factory=list)
+    extraction: Any = None
+
+
+FIELD_COLUMNS = (
+    FieldValue.document_id,
+    FieldValue.name,
+    FieldValue.field_type,
+    FieldValue.value,
+    FieldValue.normalized,
+    FieldValue.confidence,
+    FieldValue.page,
+    FieldValue.box,
+    FieldValue.final_value,
+    FieldValue.corrected,
+    FieldValue.status,
+    FieldValue.reviewed_by_id,
+)
+PAGE_COLUMNS = (
+    Page.document_id,
+    Page.number,
+    Page.width,
+    Page.height,
+    Page.source,
+    Page.rotation,
+    Page.words,
+)
+EXTRACTION_COLUMNS = (
+    Extraction.document_id,
+    Extraction.route,
+    Extraction.extractor_version,
+    Extraction.read_ms,
+    Extraction.extract_ms,
+)
+
+
+def final_batches(session: Session, doc_type: str | None = None) -> Iterator[list[ExportDocument]]:
+    """Completed documents in id order, in batches with their fields, pages and extraction, so memory
     stays flat however many there are."""
     last_id = 0
     while True:
         query = (
-            select(Document)
-            .where(Document.status.in_(FINAL_STATUSES), Document.id > last_id, not_a_gold_copy())
-            .options(
-                selectinload(Document.fields),
-                selectinload(Document.extraction),
-                selectinload(Document.pages),
+            select(
+                Document.id,
+                Document.external_id,
+                Document.doc_type,
+                Document.sha256,
+                Document.filename,
+                Document.finalized_at,
             )
+            .where(Document.status.in_(FINAL_STATUSES), Document.id > last_id, not_a_gold_copy())
             .order_by(Document.id)
             .limit(BATCH)
         )
         if doc_type:
             query = query.where(Document.doc_type == doc_type)
-        batch = list(session.scalars(query).all())
+        batch = {row.id: ExportDocument(*row) for row in session.execute(query)}
         if not batch:
             return
-        yield batch
-        last_id = batch[-1].id
-        session.expunge_all()
+        ids = list(batch)
+        for row in session.execute(
+            select(*FIELD_COLUMNS)
+            .where(FieldValue.document_id.in_(ids))
+            .order_by(FieldValue.document_id, FieldValue.position)
+        ):
+            batch[row.document_id].fields.append(row)
+        for row in session.execute(
+            select(*PAGE_COLUMNS).where(Page.document_id.in_(ids)).order_by(Page.document_id, Page.number)
+        ):
+            batch[row.document_id].pages.append(row)
+        for row in session.execute(select(*EXTRACTION_COLUMNS).where(Extraction.document_id.in_(ids))):
+            batch[row.document_id].extraction = row
+        yield list(batch.values())
+        last_id = ids[-1]
 
 
-def final_documents(session: Session, doc_type: str | None = None) -> Iterator[Document]:
+def final_documents(session: Session, doc_type: str | None = None) -> Iterator[ExportDocument]:
     """Completed documents in id order, fetched in batches so memory stays flat."""
     for batch in final_batches(session, doc_type):
         yield from batch
@@ -82,15 +144,15 @@ def pseudonymizer(secret: str) -> Callable[[int | None], str | None]:
     return pseudonym
 
 
-def vendor_of(document: Document) -> str:
+def vendor_of(document: ExportDocument) -> str:
     """The document's vendor as confirmed (its vendor or company field, squashed), "" when it has none."""
-    for field in document.fields:
-        if field.name in {"vendor", "company"} and field.final_value:
-            return re.sub(r"[^A-Z0-9]", "", field.final_value.upper())
+    for value in document.fields:
+        if value.name in {"vendor", "company"} and value.final_value:
+            return re.sub(r"[^A-Z0-9]", "", value.final_value.upper())
     return ""
 
 
-def split_of(document: Document, vendor: str, test_share: float) -> str:
+def split_of(document: ExportDocument, vendor: str, test_share: float) -> str:
     """ "train" or "test", decided by a hash of the vendor (of the document when it has no vendor), so a
     vendor never sits on both sides and the split is the same on every export."""
     key = f"{document.doc_type}:{vendor or document.sha256}"
@@ -108,12 +170,12 @@ class RecordOptions:
 
 
 def export_record(
-    document: Document, options: RecordOptions | None = None, seconds_in_review: float = 0.0
+    document: ExportDocument, options: RecordOptions | None = None, seconds_in_review: float = 0.0
 ) -> dict[str, Any]:
     """The full export record of one final document: words and boxes, predicted and final values with
     where they stood, corrected flags, pseudonymous reviewers and timings."""
     options = options or RecordOptions()
-    extraction: Extraction | None = document.extraction
+    extraction = document.extraction
     vendor = vendor_of(document)
     clean = options.redactor.text if options.redactor else (lambda text: text)
     clean_words = options.redactor.words if options.redactor else (lambda words: words)
@@ -131,6 +193,7 @@ def export_record(
                 "width": page.width,
                 "height": page.height,
                 "source": page.source,
+                "rotation": page.rotation,
                 "words": clean_words(page.words),
             }
             for page in document.pages

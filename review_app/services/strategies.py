@@ -133,3 +133,10 @@ def memory_entry(
     return build_entry(
         key, pages, schema.name, vendor_key(schema, final), final, locate(pages, schema, final)
     )
+
+
+STRATEGIES: dict[str, type[BaselineStrategy]] = {
+    "baseline": BaselineStrategy,
+    "retrieval": RetrievalStrategy,
+    "trained": TrainedStrategy,
+}

@@ -1,0 +1,100 @@
+"""A JSONL export snapshot teaches like the labelled folder it came from: invoices reviewed in docloop with
+their labels, exported, and re-imported with `docloop eval --train SNAPSHOT` give the same figures as
+`docloop eval --train FOLDER`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review_app.cli import main
+from tests.helpers import ingest_pdf, make_user, review_next
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_docs"
+TRAIN = [f"invoice-{n:02d}" for n in range(1, 8)]
+TEST = [f"invoice-{n:02d}" for n in range(8, 12)]
+
+
+def _folder(tmp_path: Path, name: str, stems: list[str]) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    for stem in stems:
+        for suffix in (".pdf", ".json"):
+            shutil.copy(SAMPLES / f"{stem}{suffix}", folder / f"{stem}{suffix}")
+    return folder
+
+
+def _review_with_labels(runtime, reviewers: list[int], labels: dict[int, dict]) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """Every task confirmed with the label's values, as careful reviewers would (two of them: high-value
+    invoices need a second pair of eyes)."""
+
+    def label_of(document):  # type: ignore[no-untyped-def]
+        return {
+            name: json.dumps(value, separators=(",", ":")) if isinstance(value, list) else value
+            for name, value in labels[document.id].items()
+        }
+
+    while any([review_next(runtime, reviewer, label_of) is not None for reviewer in reviewers]):
+        pass
+
+
+def _eval(tmp_path: Path, test: Path, train: Path, name: str) -> dict:  # type: ignore[type-arg]
+    summary = tmp_path / f"{name}.json"
+    result = CliRunner().invoke(
+        main,
+        [
+            "eval",
+            str(test),
+            "--doc-type",
+            "invoice",
+            "--train",
+            str(train),
+            "--predictions",
+            str(tmp_path / f"{name}.predictions.jsonl"),
+            "--summary-json",
+            str(summary),
+            "--jobs",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(summary.read_text())
+    return _rounded({k: v for k, v in figures.items() if "ms" not in k and "seconds" not in k})
+
+
+def _rounded(value):  # type: ignore[no-untyped-def]
+    """Figures to four decimals: the database keeps word boxes to 0.01 pt and OCR confidences to 0.001,
+    which moves a confidence in its seventh digit; counts, F1 and automation do not move at all."""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+@pytest.mark.env(DOCLOOP_AUDIT_RATE="1")  # every document reaches a reviewer, so every final value is a label
+def test_a_snapshot_reimported_gives_the_figures_of_its_folder(runtime, worker, tmp_path):  # type: ignore[no-untyped-def]
+    reviewers = [make_user(runtime, "first@example.com"), make_user(runtime, "second@example.com")]
+    train, test = _folder(tmp_path, "train", TRAIN), _folder(tmp_path, "test", TEST)
+    labels = {}
+    for stem in TRAIN:
+        document_id = ingest_pdf(runtime, (train / f"{stem}.pdf").read_bytes(), "invoice", f"{stem}.pdf")
+        labels[document_id] = json.loads((train / f"{stem}.json").read_text())
+    worker()
+    _review_with_labels(runtime, reviewers, labels)
+
+    snapshot = tmp_path / "snapshot.jsonl"
+    exported = CliRunner().invoke(main, ["export", str(snapshot), "--doc-type", "invoice"])
+    assert exported.exit_code == 0, exported.output
+    assert len(snapshot.read_text().splitlines()) == len(TRAIN)
+
+    from_folder = _eval(tmp_path, test, train, "folder")
+    from_snapshot = _eval(tmp_path, test, snapshot, "snapshot")
+    assert from_folder["documents"] == len(TEST)
+    assert from_snapshot == from_folder
