@@ -24,7 +24,7 @@ from review_app.exceptions import DocloopError
 from review_app.models import User
 from review_app.runtime import get_runtime
 from review_app.settings import Settings, load_settings
-from review_app.web import admin, auth, dashboard, exports, gold, ops, queue, review
+from review_app.web import admin, auth, dashboard, exports, gold, models_admin, ops, queue, review
 from review_app.web.context import EXTENSION, close_db, db
 from review_app.web.jobs import init_rq_dashboard
 
@@ -80,6 +80,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(gold.bp)
+    app.register_blueprint(models_admin.bp)
     init_rq_dashboard(app, settings, csrf)
     app.register_blueprint(ops.bp)
     app.register_blueprint(dashboard.bp)

@@ -6,6 +6,8 @@ import logging
 import random
 import time
 
+from sqlalchemy.orm import Session
+
 from extractors.exceptions import ExtractionError
 from extractors.types import Page, Word
 from review_app.exceptions import QueueUnavailable
@@ -15,6 +17,7 @@ from review_app.queue import enqueue_delivery
 from review_app.runtime import Runtime, get_runtime
 from review_app.services import processing
 from review_app.services.memory import MemoryIndex
+from review_app.services.model_registry import serving_models
 from review_app.services.pipeline import consequence_overrides, read_pages, route
 from review_app.services.strategies import BaselineStrategy
 from review_app.services.webhooks import deliver
@@ -25,6 +28,7 @@ MEMORY_LIMIT = "memory_limit_exceeded"
 
 _strategies: dict[tuple[tuple[str, float], ...], BaselineStrategy] = {}
 _memories: dict[str, MemoryIndex] = {}  # this process's copy of the retrieval memory, per database
+_serving: dict[str, dict[str, int | None]] = {}  # per database: document type -> model version served
 
 
 def _strategy(runtime: Runtime) -> BaselineStrategy:
@@ -34,6 +38,16 @@ def _strategy(runtime: Runtime) -> BaselineStrategy:
     if key not in _strategies:
         _strategies[key] = BaselineStrategy(consequence_overrides=overrides)
     return _strategies[key]
+
+
+def _serve_promoted(session: Session, runtime: Runtime) -> None:
+    """Switch to the model an admin promoted (or rolled back to) since the last job: one query when
+    nothing changed, so a promotion reaches every worker at its next document, with no restart."""
+    held = _serving.setdefault(runtime.database_url, {})
+    for doc_type, serving in serving_models(session, held).items():
+        _strategy(runtime).use_model(doc_type, serving.model)
+        held[doc_type] = serving.version_id
+        log.info("serving %s model version %s", doc_type, serving.version_id or "shipped")
 
 
 def warm_up() -> None:
@@ -77,6 +91,7 @@ def _process_document(document_id: int) -> str:
                 document.doc_type,
             )
             memory = _memories.setdefault(runtime.database_url, MemoryIndex()).refresh(session)
+            _serve_promoted(session, runtime)
         schema = runtime.schema(doc_type)
         started = time.perf_counter()
         words = runtime.blobs.get(words_sha) if words_sha else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import click
 
 from review_app.cli.common import friendly_errors, runtime
+from review_app.services import model_registry
 
 
 @click.command("train")
@@ -26,8 +28,14 @@ from review_app.cli.common import friendly_errors, runtime
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Where to write the model (JSON).",
+    default=None,
+    help="Also write the model (JSON) to this file.",
+)
+@click.option(
+    "--register/--no-register",
+    default=True,
+    show_default=True,
+    help="Store the model as a new version in the registry (`docloop models promote` puts it in production).",
 )
 @click.option("--version", default=None, help="Version label stored in the model (default: from the folder).")
 @click.option("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)), show_default=True)
@@ -37,7 +45,8 @@ def train_command(
     folder: Path,
     doc_type: str,
     words_only: bool,
-    out: Path,
+    out: Path | None,
+    register: bool,
     version: str | None,
     jobs: int,
     ocr_cache: Path | None,
@@ -65,9 +74,64 @@ def train_command(
         "words_only": words_only,
         "vendors": len({e.group for e in examples}),
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(document, indent=1, sort_keys=True))
-    click.echo(f"fitted {', '.join(sorted(model.fields))} on {len(examples)} document(s); wrote {out}")
+    click.echo(f"fitted {', '.join(sorted(model.fields))} on {len(examples)} document(s)")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(document, indent=1, sort_keys=True))
+        click.echo(f"wrote {out}")
+    if register:
+        with rt.session() as session:
+            registered = model_registry.register(
+                session, doc_type, document, trained_on=document["trained_on"], by=_who()
+            )
+            click.echo(f"registered {doc_type} model version {registered.id} ({registered.label})")
 
 
-COMMANDS = [train_command]
+def _who() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+@click.group("models")
+def models_group() -> None:
+    """The model registry: versions of trained models, and which one serves each document type."""
+
+
+@models_group.command("list")
+@click.option("--doc-type", default=None)
+def list_command(doc_type: str | None) -> None:
+    """Registered versions, newest first, marking the ones in production."""
+    with runtime().session() as session:
+        rows = model_registry.versions(session, doc_type)
+        serving = {v.doc_type: model_registry.serving_version_id(session, v.doc_type) for v in rows}
+        for v in rows:
+            mark = "*" if serving.get(v.doc_type) == v.id else " "
+            documents = v.trained_on.get("documents", "?")
+            click.echo(
+                f"{mark} {v.id:>4}  {v.doc_type:<12} {v.label:<40} {documents} docs  "
+                f"{v.created_at:%Y-%m-%d %H:%M}  {v.created_by}"
+            )
+        if not rows:
+            click.echo("no registered models: every type is served by the model shipped with docloop")
+
+
+@models_group.command("promote")
+@click.argument("version_id", type=int)
+@friendly_errors
+def promote_command(version_id: int) -> None:
+    """Serve a registered version for its document type (workers switch at their next document)."""
+    with runtime().session() as session:
+        promotion = model_registry.promote(session, version_id, _who())
+        click.echo(f"{promotion.doc_type}: version {version_id} now serves")
+
+
+@models_group.command("rollback")
+@click.argument("doc_type")
+@friendly_errors
+def rollback_command(doc_type: str) -> None:
+    """Serve again what served before the last promotion (the shipped model if nothing did)."""
+    with runtime().session() as session:
+        promotion = model_registry.rollback(session, doc_type, _who())
+        click.echo(f"{doc_type}: now served by {promotion.model_version_id or 'the shipped model'}")
+
+
+COMMANDS = [train_command, models_group]

@@ -12,6 +12,7 @@ from review_app.models.integration import (
 from review_app.models.memory import MemoryRecord
 from review_app.models.people import ApiKey, User
 from review_app.models.quality import QualityAlert
+from review_app.models.registry import ModelPromotion, ModelVersion
 from review_app.models.review import ReviewEvent, ReviewTask, TaskReason
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "GoldScore",
     "IdempotencyRecord",
     "MemoryRecord",
+    "ModelPromotion",
+    "ModelVersion",
     "Page",
     "QualityAlert",
     "ReviewEvent",

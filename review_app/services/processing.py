@@ -123,7 +123,7 @@ def save_results(
             Extraction(
                 document_id=document.id,
                 extractor_version=extraction.extractor_version,
-                strategy=extraction.strategy,
+                strategy=extraction.strategy[:32],  # a long model label must not fail the write
                 route=decision.route,
                 reasons=[r.as_dict() for r in decision.reasons],
                 read_ms=read_ms,

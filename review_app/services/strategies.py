@@ -60,6 +60,13 @@ class BaselineStrategy:
             self._shipped[key] = load_model(doc_type, reading)
         return self._shipped[key]
 
+    def use_model(self, doc_type: str, model: ScoringModel | None) -> None:
+        """Serve `model` for a type from now on (None: the shipped model again)."""
+        if model is None:
+            self._models.pop(doc_type, None)
+        else:
+            self._models[doc_type] = model
+
     memory: Memory | None = None
 
     def extract(self, pages: tuple[Page, ...], schema: Schema) -> Extraction:

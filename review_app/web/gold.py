@@ -16,7 +16,7 @@ from review_app.web.context import db, runtime
 bp = Blueprint("gold", __name__, url_prefix="/admin")
 
 
-def _attempt(action: Callable[[], str]) -> None:
+def attempt(action: Callable[[], str]) -> None:
     """Run a change and commit it, flashing its message; a refused change is rolled back and explained."""
     try:
         message = action()
@@ -52,7 +52,7 @@ def mark():  # type: ignore[no-untyped-def]
     if not raw.isdigit():
         flash("Give the number of a reviewed document.", "error")
         return redirect(url_for("gold.index"))
-    _attempt(lambda: f"Document #{mark_gold(db(), int(raw), me()).document_id} is gold.")
+    attempt(lambda: f"Document #{mark_gold(db(), int(raw), me()).document_id} is gold.")
     return redirect(url_for("gold.index"))
 
 
@@ -83,7 +83,7 @@ def copy_now(gold_id: int):  # type: ignore[no-untyped-def]
         copy = insert_copy(db(), gold, runtime().settings)
         return f"A copy of gold #{gold.id} waits in the queue as document #{copy.id}."
 
-    _attempt(queue_copy)
+    attempt(queue_copy)
     return redirect(url_for("gold.index"))
 
 
