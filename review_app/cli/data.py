@@ -216,4 +216,68 @@ def eval_command(
         summary_json.write_text(json.dumps(summary, indent=2))
 
 
-COMMANDS = [ingest_command, export_command, eval_command]
+@click.command("evaluate")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--doc-type", required=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option(
+    "--test-share",
+    type=click.FloatRange(0.05, 0.95),
+    default=0.3,
+    show_default=True,
+    help="For a folder: share of vendors measured (a snapshot keeps its own split).",
+)
+@click.option(
+    "--words-only", is_flag=True, help="Folders: use <stem>.words.json instead of OCR where present."
+)
+@click.option("--compute-cost-per-hour", type=float, default=0.10, show_default=True)
+@click.option("--currency", default="USD", show_default=True)
+@click.option("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)), show_default=True)
+@click.option("--ocr-cache", type=click.Path(file_okay=False, path_type=Path), default=None)
+@friendly_errors
+def evaluate_command(
+    source: Path,
+    doc_type: str,
+    out_dir: Path,
+    test_share: float,
+    words_only: bool,
+    compute_cost_per_hour: float,
+    currency: str,
+    jobs: int,
+    ocr_cache: Path | None,
+) -> None:
+    """Compare baseline, retrieval and trained strategies on a JSONL snapshot (its split) or a labelled
+    folder (split by vendor), with a learning curve and a verdict: Markdown, HTML and JSON in OUT."""
+    from review_app.evaluation.compare import evaluate, split_items
+    from review_app.evaluation.loading import load_items, load_snapshot_items
+    from review_app.evaluation.report_files import add_costs, write_report
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    rt = runtime()
+    schema = rt.schema(doc_type)
+    if source.is_file():
+        items = load_snapshot_items(source, doc_type)
+        given = {}
+        with source.open(encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line)
+                given[f"{doc_type}-{record['document_id']}"] = record.get("split", "train")
+    else:
+        items = load_items(
+            source, doc_type, rt.read_context, words_only=words_only, jobs=jobs, cache_dir=ocr_cache
+        )
+        given = None
+    split = split_items(items, schema, test_share, given)
+    if not split.test or not split.train:
+        click.echo("error: the split left no documents to teach or none to measure", err=True)
+        sys.exit(2)
+    click.echo(f"{len(split.train)} documents teach, {len(split.test)} are measured", err=True)
+    result = evaluate(items, schema, rt.settings, split)
+    add_costs(result, compute_cost_per_hour, currency)
+    command = "docloop evaluate " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else "docloop evaluate"
+    for path in write_report(result, out_dir, command):
+        click.echo(f"wrote {path}", err=True)
+    click.echo(result["recommendation"]["verdict"])
+
+
+COMMANDS = [ingest_command, export_command, eval_command, evaluate_command]

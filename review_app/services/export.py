@@ -155,7 +155,11 @@ def vendor_of(document: ExportDocument) -> str:
 def split_of(document: ExportDocument, vendor: str, test_share: float) -> str:
     """ "train" or "test", decided by a hash of the vendor (of the document when it has no vendor), so a
     vendor never sits on both sides and the split is the same on every export."""
-    key = f"{document.doc_type}:{vendor or document.sha256}"
+    return split_for_key(f"{document.doc_type}:{vendor or document.sha256}", test_share)
+
+
+def split_for_key(key: str, test_share: float) -> str:
+    """ "test" for about `test_share` of keys, by their hash alone (exports and `docloop evaluate`)."""
     bucket = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % 10_000
     return "test" if bucket < round(test_share * 10_000) else "train"
 
