@@ -59,6 +59,11 @@ class Settings:
     drift_min_values: int = 30
     # Gold documents: the share of documents routed to review that bring a gold copy into the queue with them.
     gold_rate: float = 0.02
+    # Optional LLM strategy (docloop eval/evaluate): an OpenAI-compatible endpoint; empty URL: off
+    llm_url: str = ""  # e.g. http://127.0.0.1:8000/v1
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_seconds: float = 60.0
     # Dataset exports: extra personal-data patterns to redact (a JSON list of regular expressions)
     redact_patterns: str = ""
     # Review workspace

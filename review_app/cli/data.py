@@ -18,7 +18,7 @@ from review_app.services.snapshots import stream_lines, write_snapshot
 DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 # Evaluation needs scikit-learn and the extractors' models; they are imported when `eval` runs, so the
 # other commands (an export of 100,000 documents above all) start small.
-STRATEGY_NAMES = ("baseline", "retrieval", "trained")
+STRATEGY_NAMES = ("baseline", "retrieval", "trained", "llm")
 
 
 def _expand(paths: tuple[Path, ...]) -> list[Path]:
@@ -110,7 +110,8 @@ def export_command(out: Path, fmt: str, doc_type: str | None, test_share: float,
     type=click.Choice(STRATEGY_NAMES),
     default=None,
     help="baseline (the shipped model), retrieval (the shipped model plus a memory of confirmed "
-    "documents) or trained (fits its own model on what it is taught); default: trained with --folds, "
+    "documents), trained (fits its own model on what it is taught) or llm (a chat model at "
+    "DOCLOOP_LLM_URL); default: trained with --folds, "
     "retrieval with --train or --replay, else baseline.",
 )
 @click.option("--replay", is_flag=True, help="Feed each label back after predicting it (the feedback loop).")
@@ -164,6 +165,10 @@ def eval_command(
     name = strategy or ("trained" if folds else "retrieval" if (train_dir or replay) else "baseline")
 
     def make_strategy() -> Strategy:
+        if name == "llm":
+            from review_app.services.llm_strategy import LLMStrategy
+
+            return LLMStrategy(rt.settings)
         return STRATEGIES[name](consequence_overrides=overrides)
 
     items = load_items(

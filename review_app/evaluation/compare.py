@@ -104,9 +104,15 @@ STRATEGIES: tuple[tuple[str, str, Callable[[], Strategy], bool], ...] = (
 
 def evaluate(items: list[Item], schema: Schema, settings: Settings, split: Split) -> dict[str, Any]:
     """Every strategy on the test documents, the learning curve, and the verdict, as one JSON-ready dict."""
+    strategies = list(STRATEGIES)
+    if settings.llm_url:
+        from review_app.services.llm_strategy import LLMStrategy
+
+        description = f"the chat model {settings.llm_model or '(default)'} at {settings.llm_url}, prompted"
+        strategies.append(("llm", description, lambda: LLMStrategy(settings), False))
     rows = [
         _run(name, description, make, split, schema, settings, replay=replay)
-        for name, description, make, replay in STRATEGIES
+        for name, description, make, replay in strategies
     ]
     curve = learning_curve(split, schema, settings)
     return {
