@@ -47,19 +47,34 @@ class Rule:
     label: str
     pattern: re.Pattern[str]
     check: Callable[[str], bool] = lambda _match: True
+    # What a text must contain for the rule to be tried at all (a cheap test that skips most texts).
+    gate: str | None = None
+
+
+GATES: dict[str, Callable[[str], bool]] = {
+    "at": lambda text: "@" in text,
+    "nine_digits": re.compile(r"(?:\D*\d){9}").match,  # type: ignore[dict-item]
+    "iban_start": re.compile(r"[A-Z]{2}\d{2}").search,  # type: ignore[dict-item]
+}
 
 
 # Most specific first: a card or an IBAN is never also reported as a phone number.
 BUILTIN_RULES = (
-    Rule("EMAIL", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    Rule("IBAN", re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"), _iban),
-    Rule("CARD", re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)"), _card),
+    Rule("EMAIL", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), gate="at"),
+    Rule(
+        "IBAN",
+        re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"),
+        _iban,
+        "iban_start",
+    ),
+    Rule("CARD", re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)"), _card, "nine_digits"),
     Rule(
         "PHONE",
         re.compile(
             r"(?<![\w.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,5}){1,4}(?![\w])"
         ),
         _phone,
+        "nine_digits",
     ),
 )
 
@@ -93,7 +108,13 @@ class Redactor:
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, label) of every finding, without overlaps (earlier rules win)."""
         found: list[tuple[int, int, str]] = []
+        passed: dict[str, bool] = {}
         for rule in self.rules:
+            if rule.gate is not None:
+                if rule.gate not in passed:
+                    passed[rule.gate] = bool(GATES[rule.gate](text))
+                if not passed[rule.gate]:
+                    continue
             for match in rule.pattern.finditer(text):
                 start, end = match.span()
                 overlaps = any(s < end and start < e for s, e, _ in found)
