@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ def lines(fmt: str, records: Iterable[dict[str, Any]], field_names: list[str]) -
         yield _csv_line(["document_id", "doc_type", "vendor", "split", *_csv_columns(field_names)])
     for record in records:
         if fmt == "jsonl":
-            yield json.dumps(record, ensure_ascii=False) + "\n"
+            yield dumps_record(record) + "\n"
         elif fmt == "csv":
             yield _csv_line(_csv_row(record, field_names))
         elif fmt == "chat":
@@ -40,6 +41,32 @@ def lines(fmt: str, records: Iterable[dict[str, Any]], field_names: list[str]) -
             yield json.dumps(bio_example(record), ensure_ascii=False) + "\n"
         else:
             raise ValueError(f"unknown format {fmt!r}")
+
+
+class RawJSON(str):
+    """JSON text from the database, written into a line as it is instead of parsed and dumped again."""
+
+
+# Stands for a RawJSON value while the rest of a record is dumped; random, so no value can look like it.
+_NONCE = secrets.token_hex(12)
+
+
+def dumps_record(record: dict[str, Any]) -> str:
+    """A record as one JSON line, with any RawJSON page words spliced in unparsed."""
+    raws: dict[str, str] = {}
+
+    def swap(page: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(page.get("words"), RawJSON):
+            return page
+        key = f"{_NONCE}:{len(raws)}"
+        raws[key] = page["words"]
+        return {**page, "words": key}
+
+    pages = [swap(page) for page in record.get("pages", [])]
+    text = json.dumps({**record, "pages": pages} if raws else record, ensure_ascii=False)
+    for key, raw in raws.items():
+        text = text.replace(json.dumps(key), raw, 1)
+    return text
 
 
 def _csv_columns(field_names: list[str]) -> list[str]:

@@ -12,6 +12,9 @@ from review_app.exceptions import Conflict, ValidationFailed
 from review_app.runtime import Runtime
 from review_app.services.dataset_formats import FILE_FORMATS, FORMATS, lines, write_hf_folder
 from review_app.services.export import (
+    WORDS_NONE,
+    WORDS_PARSED,
+    WORDS_RAW,
     RecordOptions,
     Tally,
     export_records,
@@ -44,6 +47,13 @@ def check_request(runtime: Runtime, fmt: str, doc_type: str | None, test_share: 
         )
     if not 0.0 <= test_share <= 1.0:
         raise ValidationFailed("test_share must be between 0 and 1.", code="invalid_test_share")
+
+
+def words_mode(fmt: str, redact: bool) -> str:
+    """How the export reads page words: not at all for CSV, as stored text for an unredacted JSONL."""
+    if fmt == "csv":
+        return WORDS_NONE
+    return WORDS_RAW if fmt == "jsonl" and not redact else WORDS_PARSED
 
 
 def _names(runtime: Runtime, doc_type: str | None) -> list[str]:
@@ -83,7 +93,8 @@ def write_snapshot(
     tally = Tally()
     extra = _manifest_extra(runtime, doc_type, redact)
     with runtime.session() as session:
-        records = tally.watch(export_records(session, doc_type, record_options(runtime, test_share, redact)))
+        options = record_options(runtime, test_share, redact)
+        records = tally.watch(export_records(session, doc_type, options, words_mode(fmt, redact)))
         if fmt == "hf":
             note = "Values were redacted." if redact else "Values were not redacted."
             write_hf_folder(tmp, records, doc_type=doc_type, summary_note=note)
@@ -127,7 +138,7 @@ def stream_lines(
 
     def generate() -> Iterator[str]:
         with runtime.session() as session:
-            yield from lines(fmt, export_records(session, doc_type, options), names)
+            yield from lines(fmt, export_records(session, doc_type, options, words_mode(fmt, redact)), names)
 
     return generate()
 
