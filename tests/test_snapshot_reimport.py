@@ -98,3 +98,21 @@ def test_a_snapshot_reimported_gives_the_figures_of_its_folder(runtime, worker, 
     from_snapshot = _eval(tmp_path, test, snapshot, "snapshot")
     assert from_folder["documents"] == len(TEST)
     assert from_snapshot == from_folder
+
+    # `docloop evaluate` on a snapshot keeps the snapshot's own train/test split.
+    split_snapshot = tmp_path / "split.jsonl"
+    assert (
+        CliRunner()
+        .invoke(main, ["export", str(split_snapshot), "--doc-type", "invoice", "--test-share", "0.5"])
+        .exit_code
+        == 0
+    )
+    sides = [json.loads(line)["split"] for line in split_snapshot.read_text().splitlines()]
+    assert "test" in sides and "train" in sides  # the vendors fall on both sides (deterministic hash)
+    evaluated = CliRunner().invoke(
+        main,
+        ["evaluate", str(split_snapshot), "--doc-type", "invoice", "--out", str(tmp_path / "report")],
+    )
+    assert evaluated.exit_code == 0, evaluated.output
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert report["documents"] == {"train": sides.count("train"), "test": sides.count("test")}

@@ -262,17 +262,11 @@ def evaluate_command(
     schema = rt.schema(doc_type)
     if source.is_file():
         items = load_snapshot_items(source, doc_type)
-        given = {}
-        with source.open(encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
-                given[f"{doc_type}-{record['document_id']}"] = record.get("split", "train")
     else:
         items = load_items(
             source, doc_type, rt.read_context, words_only=words_only, jobs=jobs, cache_dir=ocr_cache
         )
-        given = None
-    split = split_items(items, schema, test_share, given)
+    split = split_items(items, schema, test_share)
     if not split.test or not split.train:
         click.echo("error: the split left no documents to teach or none to measure", err=True)
         sys.exit(2)

@@ -34,13 +34,13 @@ class Split:
     test: list[Item]
 
 
-def split_items(items: list[Item], schema: Schema, test_share: float, given: dict[str, str] | None) -> Split:
-    """The snapshot's own split when it has one (`given`: stem -> split), else one by vendor hash, the way
-    exports split: no vendor on both sides, the same on every run."""
+def split_items(items: list[Item], schema: Schema, test_share: float) -> Split:
+    """The snapshot's own split for items that carry one, else one by vendor hash, the way exports split:
+    no vendor on both sides, the same on every run."""
     train, test = [], []
     for item in items:
-        if given is not None:
-            side = given.get(item.stem, "train")
+        if item.split is not None:
+            side = item.split
         else:
             vendor = vendor_key(schema, expected_values(schema, item.expected_raw))
             side = split_for_key(f"{schema.name}:{vendor or item.stem}", test_share)

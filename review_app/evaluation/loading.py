@@ -27,6 +27,7 @@ class Item:
     pages: tuple[Page, ...] | None
     error: str | None
     expected_raw: dict[str, Any]
+    split: str | None = None  # "train" or "test" when a snapshot fixed it
 
     @property
     def stem(self) -> str:
@@ -128,7 +129,15 @@ def load_snapshot_items(path: Path, doc_type: str, limit: int | None = None) -> 
             )
             stem = f"{doc_type}-{record['document_id']}"
             document = LabelledDocument(stem=stem, label_path=path, document_path=None, words_path=None)
-            items.append(Item(document=document, pages=pages, error=None, expected_raw=record["final"]))
+            items.append(
+                Item(
+                    document=document,
+                    pages=pages,
+                    error=None,
+                    expected_raw=record["final"],
+                    split=record.get("split", "train"),
+                )
+            )
             if limit is not None and len(items) >= limit:
                 break
     return items
