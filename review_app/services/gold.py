@@ -32,9 +32,11 @@ from review_app.settings import Settings
 PERSON_STATUSES = (FieldStatus.APPROVED, FieldStatus.CORRECTED)
 
 
-def not_a_gold_copy() -> ColumnElement[bool]:
-    """A WHERE clause keeping gold copies out of figures, exports, listings and duplicate checks."""
-    return Document.id.not_in(select(GoldCopy.document_id))
+def not_a_gold_copy(document_id: ColumnElement[int] | None = None) -> ColumnElement[bool]:
+    """A WHERE clause keeping gold copies out of figures, exports, listings and duplicate checks, on a
+    document id column (Document.id unless another table's is given)."""
+    column = Document.id if document_id is None else document_id
+    return column.not_in(select(GoldCopy.document_id))
 
 
 def is_gold_copy(session: Session, document_id: int) -> bool:

@@ -22,7 +22,7 @@ from rq import Worker
 from sqlalchemy import Integer, func, select, text
 
 from review_app.db import read_only
-from review_app.models import Document, Extraction, FieldValue, GoldCopy, ReviewTask, WebhookDelivery
+from review_app.models import Document, Extraction, FieldValue, ReviewTask, WebhookDelivery
 from review_app.queue import job_queue, redis_connection
 from review_app.runtime import Runtime
 from review_app.services.dashboard import queue_state
@@ -67,7 +67,7 @@ class DatabaseCollector(Collector):
         routes = dict(
             connection.execute(
                 select(Extraction.route, func.count())
-                .where(Extraction.document_id.not_in(select(GoldCopy.document_id)))
+                .where(not_a_gold_copy(Extraction.document_id))
                 .group_by(Extraction.route)
             ).all()
         )
@@ -79,7 +79,7 @@ class DatabaseCollector(Collector):
         yield ratio
 
     def _durations(self, connection: Any) -> Iterator[Any]:
-        not_copied = Extraction.document_id.not_in(select(GoldCopy.document_id))
+        not_copied = not_a_gold_copy(Extraction.document_id)
         for column, name, what in (
             (Extraction.read_ms, "docloop_read_duration_seconds", "Reading a document (text layer or OCR)."),
             (Extraction.extract_ms, "docloop_extraction_duration_seconds", "Extracting the fields."),
@@ -118,9 +118,7 @@ class DatabaseCollector(Collector):
         )
         rows = connection.execute(
             select(FieldValue.name, func.count())
-            .where(
-                FieldValue.corrected.is_(True), FieldValue.document_id.not_in(select(GoldCopy.document_id))
-            )
+            .where(FieldValue.corrected.is_(True), not_a_gold_copy(FieldValue.document_id))
             .group_by(FieldValue.name)
         ).all()
         for name, count in rows:
