@@ -88,18 +88,24 @@ def _csv_line(values: list[Any]) -> str:
     return buffer.getvalue()
 
 
-def document_text(record: dict[str, Any]) -> str:
-    """The document's words as text: a new line where a word starts below the one before it."""
+def words_as_text(pages: Iterable[Iterable[tuple[str, float, float]]]) -> str:
+    """Pages of (text, top, bottom) words as text: a new line where a word starts below the one before it,
+    a blank line between pages."""
     parts: list[str] = []
-    for page in record["pages"]:
+    for words in pages:
         previous_bottom = None
-        for text, _x0, y0, _x1, y1, *_ in page["words"]:
+        for text, top, bottom in words:
             if previous_bottom is not None:
-                parts.append("\n" if y0 >= previous_bottom - 1 else " ")
+                parts.append("\n" if top >= previous_bottom - 1 else " ")
             parts.append(str(text))
-            previous_bottom = y1
+            previous_bottom = bottom
         parts.append("\n\n")
     return "".join(parts).strip()
+
+
+def document_text(record: dict[str, Any]) -> str:
+    """An export record's words as text."""
+    return words_as_text([(w[0], w[2], w[4]) for w in page["words"]] for page in record["pages"])
 
 
 def chat_example(record: dict[str, Any], field_names: list[str]) -> dict[str, Any]:

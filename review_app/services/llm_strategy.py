@@ -15,6 +15,7 @@ from extractors.normalize import normalize
 from extractors.schema import Schema
 from extractors.types import Extraction, FieldResult, Page
 from extractors.validate import consequences, validate
+from review_app.services.dataset_formats import words_as_text
 from review_app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,17 +29,8 @@ SYSTEM_PROMPT = (
 
 
 def page_text(pages: tuple[Page, ...]) -> str:
-    """The pages' words as text, a new line where a word starts below the one before it."""
-    parts: list[str] = []
-    for page in pages:
-        previous_bottom = None
-        for word in page.words:
-            if previous_bottom is not None:
-                parts.append("\n" if word.box[1] >= previous_bottom - 1 else " ")
-            parts.append(word.text)
-            previous_bottom = word.box[3]
-        parts.append("\n\n")
-    return "".join(parts).strip()
+    """The pages' words as text, as the chat export writes them."""
+    return words_as_text([(w.text, w.box[1], w.box[3]) for w in page.words] for page in pages)
 
 
 class LLMStrategy:
