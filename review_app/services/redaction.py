@@ -106,7 +106,7 @@ class Redactor:
             *(Rule("REDACTED", re.compile(p)) for p in extra_patterns),
         ]
         # The same value comes three times per field (as printed, predicted, final): redact it once.
-        self.text = functools.lru_cache(maxsize=4096)(self._text)  # type: ignore[method-assign]
+        self._redact_once = functools.lru_cache(maxsize=4096)(self._redact)
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, label) of every finding, without overlaps (earlier rules win)."""
@@ -133,9 +133,9 @@ class Redactor:
 
     def text(self, text: str | None) -> str | None:
         """The text with every finding replaced by its placeholder."""
-        return self._text(text)
+        return self._redact_once(text)
 
-    def _text(self, text: str | None) -> str | None:
+    def _redact(self, text: str | None) -> str | None:
         if not text or not self.could_hold(text):
             return text
         for start, end, label in reversed(self.spans(text)):
