@@ -19,7 +19,7 @@ import os
 import tempfile
 import time
 
-from common import BASE, login, percentile, postgres_schema
+from common import BASE, login, percentile, postgres_schema, run_seed
 from queue_latency import SEED
 from redis import Redis
 from sqlalchemy import text
@@ -91,11 +91,7 @@ def run(url: str, documents: int, requests: int) -> None:
     runtime = get_runtime()
     with runtime.session() as session:
         create_user(session, "analyst@example.com", "benchmark-password", Role.ANALYST)
-    started = time.perf_counter()
-    with get_engine(url).begin() as conn:
-        for statement in filter(str.strip, (SEED + MORE).split(";")):
-            conn.execute(text(statement), {"n": documents})
-    print(f"seeded {documents:,} documents in {time.perf_counter() - started:.1f} s")
+    run_seed(url, SEED + MORE, documents, "documents")
     client = create_app(runtime.settings).test_client()
     login(client, "analyst@example.com", "benchmark-password")
     redis = Redis.from_url(runtime.settings.redis_url)

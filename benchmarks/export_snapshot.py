@@ -24,8 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, postgres_schema
-from sqlalchemy import text
+from common import ROOT, postgres_schema, run_seed
 
 SEED = """
 INSERT INTO users (id, email, name, role, password_hash, active, created_at)
@@ -115,15 +114,10 @@ def run(url: str, documents: int) -> None:
         "DOCLOOP_SECRET_KEY": "benchmark",
     }
     os.environ.update(env)
-    from review_app.db import get_engine
     from review_app.migrate import upgrade
 
     upgrade(url)
-    started = time.perf_counter()
-    with get_engine(url).begin() as conn:
-        for statement in filter(str.strip, SEED.split(";")):
-            conn.execute(text(statement), {"n": documents})
-    print(f"seeded {documents:,} final documents in {time.perf_counter() - started:.1f} s")
+    run_seed(url, SEED, documents, "final documents")
     out = Path(data_dir)
     cli = [sys.executable, "-m", "review_app.cli", "export"]
     runs = [

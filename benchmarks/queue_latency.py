@@ -17,8 +17,7 @@ import statistics
 import tempfile
 import time
 
-from common import BASE, csrf_from, login, percentile, postgres_schema
-from sqlalchemy import text
+from common import BASE, csrf_from, login, percentile, postgres_schema, run_seed
 
 SEED = """
 INSERT INTO documents (id, sha256, filename, media_type, size_bytes, page_count, doc_type, status, metadata,
@@ -70,18 +69,13 @@ def run(url: str, documents: int, requests: int) -> None:
         }
     )
     from review_app.app import create_app
-    from review_app.db import get_engine
     from review_app.migrate import upgrade
     from review_app.models import Role
     from review_app.runtime import get_runtime
     from review_app.services.accounts import create_user
 
     upgrade(url)
-    started = time.perf_counter()
-    with get_engine(url).begin() as conn:
-        for statement in filter(str.strip, SEED.split(";")):
-            conn.execute(text(statement), {"n": documents})
-    print(f"seeded {documents:,} documents in {time.perf_counter() - started:.1f} s")
+    run_seed(url, SEED, documents, "documents")
     runtime = get_runtime()
     with runtime.session() as session:
         create_user(session, "bench@example.com", "benchmark-password", Role.REVIEWER)
