@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from extractors.candidates.vendor import LEGAL_SUFFIX
+from extractors.layout import split_at_gaps
 from extractors.normalize import collapse_whitespace
 from extractors.schema import FieldSpec
-from extractors.types import Candidate, Line, union_box
+from extractors.types import Candidate, Line, Word, union_box
 from extractors.view import DocumentView
 
 POSTCODE = re.compile(
@@ -27,9 +28,14 @@ REGION = re.compile(
 )
 STOP = re.compile(
     r"(?<![A-Z])(TEL|FAX|PHONE|H/P|HP|GST|SST|VAT|TAX|INVOICE|RECEIPT|DATE|CASHIER|REG\.?\s*NO|ROC|CO\.?\s*NO|EMAIL"
-    r"|E-MAIL|WWW|HTTP|BILL TO|SHIP TO|SOLD TO|INVOICE TO|CUSTOMER|DOCUMENT|ORDER)(?![A-Z])",
+    r"|E-MAIL|WWW|HTTP|BILL TO|SHIP TO|SOLD TO|INVOICE TO|CUSTOMER|DOCUMENT|ORDER|TELEPHONE|MOBILE|WHATSAPPS?"
+    r"|HOTLINE|CONTACT|BR\.?\s*NO|COMPANY\s*NO|LICENSEE|FRANCHISEE)(?![A-Z])"
+    # A phone number standing without its label: "016-5498845", "+603-6093-9078".
+    r"|(?<![\w/-])\+?6?0\d{1,2}[- ]?\d{3,4}[- ]?\d{4}(?![\w/-])",
     re.IGNORECASE,
 )
+# A label some documents print before their address: "ADDRESS:", "HQ ADD:".
+ADDRESS_LABEL = re.compile(r"^\s*(HQ\s*)?(ADDRESS|ADD)\s*[:.]\s*", re.IGNORECASE)
 SEARCH_LINES = 20
 MAX_SPAN = 5
 
@@ -37,7 +43,10 @@ MAX_SPAN = 5
 def address_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
     """Every run of one to five adjacent top lines, scored by how much they look like an address."""
     first_page = view.pages[0].number if view.pages else 1
-    lines = view.lines_by_page.get(first_page, [])[:SEARCH_LINES]
+    lines = [
+        _address_part(line, view.text_height)
+        for line in view.lines_by_page.get(first_page, [])[:SEARCH_LINES]
+    ]
     candidates = []
     vendor_index = next((i for i, line in enumerate(lines) if LEGAL_SUFFIX.search(line.text)), None)
     anchor = _anchor_lines(view, lines)
@@ -50,6 +59,45 @@ def address_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
             if candidate is not None:
                 candidates.append(candidate)
     return candidates
+
+
+def _address_part(line: Line, text_height: float) -> Line:
+    """The line without what shares it and is not address: a column of its own holding a phone number
+    ("TEL: 012 ... SEKSYEN U13, 40170 SHAH ALAM,"), or a tail from a contact word on ("81750 JOHOR, TEL NO.:
+    07-387"), or a leading "ADDRESS:" label."""
+    parts = split_at_gaps(line, text_height)
+    kept = [part for part in parts if not STOP.search(part.text)]
+    words = [w for part in kept for w in part.words] if kept and len(kept) < len(parts) else list(line.words)
+    cut: list[Word] = []
+    for k, word in enumerate(words):
+        stop = STOP.search(word.text)
+        if stop is None:
+            cut.append(word)
+            continue
+        if stop.start() > 0 and word.text[: stop.start()].strip(" ,;:-"):
+            cut.append(_truncated(word, stop.start()))
+        if not cut and k == 0:
+            return line  # a line that opens with a contact word is no address; leave it whole
+        break
+    if cut and ADDRESS_LABEL.match(cut[0].text):
+        label = ADDRESS_LABEL.match(cut[0].text)
+        rest = cut[0].text[label.end() :]  # type: ignore[union-attr]
+        cut = ([_truncated(cut[0], len(cut[0].text), start=label.end())] if rest else []) + cut[1:]  # type: ignore[union-attr]
+    if not cut:
+        return line
+    return line if tuple(cut) == line.words else Line(page=line.page, words=tuple(cut), index=line.index)
+
+
+def _truncated(word: Word, end: int, start: int = 0) -> Word:
+    """The characters start..end of a word (a line segment), its box narrowed in proportion."""
+    length = max(1, len(word.text))
+    x0, y0, x1, y1 = word.box
+    width = x1 - x0
+    return Word(
+        text=word.text[start:end].strip().rstrip(" (-:"),
+        box=(x0 + width * start / length, y0, x0 + width * end / length, y1),
+        confidence=word.confidence,
+    )
 
 
 def _anchor_lines(view: DocumentView, lines: list[Line]) -> tuple[int, int] | None:
@@ -125,7 +173,16 @@ def _candidate(
     stop_lines = sum(1 for t in texts if STOP.search(t))
     after = lines[start + len(span)] if start + len(span) < len(lines) else None
     before = lines[start - 1] if start > 0 else None
+    # The postcode usually closes an address: one standing in the next lines means the span stops short.
+    following = []
+    for line in lines[start + len(span) : start + len(span) + 2]:
+        if STOP.search(line.text):
+            break
+        following.append(line)
     features = {
+        "postcode_after": 1.0
+        if not POSTCODE.search(value) and any(POSTCODE.search(line.text) for line in following)
+        else 0.0,
         "postcode": 1.0 if POSTCODE.search(value) else 0.0,
         "street": min(3, len(STREET.findall(value))) / 3.0,
         "region": 1.0 if REGION.search(value) else 0.0,

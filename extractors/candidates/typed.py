@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 from extractors.candidates.labels import find_labels, span_box, span_confidence
 from extractors.normalize import (
@@ -57,10 +58,13 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
     lines_with_values = sorted({(r.line.page, r.line.index) for r in raw})
     amounts = sorted({float(r.normalized) for r in raw}, reverse=True) if spec.type == "amount" else []
     paid_minus_change = _paid_minus_change(view) if spec.type == "amount" else set()
+    sequence_totals = _paid_change_sequence(view) if spec.type == "amount" else set()
+    before_rounding = _before_rounding(view, set(counts)) if spec.type == "amount" else set()
     first_seen: dict[str, int] = {}
     for order, r in enumerate(raw):
         first_seen.setdefault(r.normalized, order)
     candidates = []
+    last_labelled = _last_labelled(view, spec, raw)
     for order, r in enumerate(raw):
         line = r.line
         page = view.page(line.page)
@@ -88,6 +92,10 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
             features["zero"] = 1.0 if value == 0 else 0.0
             features["paid_minus_change"] = 1.0 if r.normalized in paid_minus_change else 0.0
             features["has_cents"] = 0.0 if r.normalized.endswith(".00") else 1.0
+            features["last_labelled"] = 1.0 if order == last_labelled else 0.0
+            features["paid_change_sequence"] = 1.0 if r.normalized in sequence_totals else 0.0
+            features["before_rounding"] = 1.0 if r.normalized in before_rounding else 0.0
+            features["rounded_5_cents"] = 1.0 if round(value * 100) % 5 == 0 else 0.0
         elif spec.type == "date":
             features["time_on_line"] = 1.0 if TIME.search(line.text) else 0.0
             features["named_month"] = 1.0 if re.search(r"[A-Za-z]{3}", line.text[r.start : r.end]) else 0.0
@@ -202,6 +210,8 @@ def _label_features(
         features[f"lbl={nearest.label}"] = 1.0
         features["label_strength"] = 1.0 / (1 + nearest.rank)
         features["label_distance"] = min(1.0, (start - nearest.end) / 40.0)
+        # "TOTAL PAYABLE" says more than "TOTAL": a longer label is a more specific one.
+        features["label_words"] = min(3, len(nearest.label.split())) / 3.0
         # Is this the first value after its label, or a later column of the same row?
         between = [r for r in raw if r.line is line and nearest.end <= r.start < start]
         features["first_after_label"] = 0.0 if between else 1.0
@@ -221,6 +231,55 @@ def _label_features(
         if features["label_above"] and find_labels(above, spec.exclude_labels):
             features["excluded_above"] = 1.0
     return features
+
+
+def _last_labelled(view: DocumentView, spec: FieldSpec, raw: list[_Raw]) -> int | None:
+    """Which raw value is the last on the page with one of the field's labels before it on its line
+    and none of its excluded labels (the final figure of a receipt stands below the partial ones)."""
+    last = None
+    for order, r in enumerate(raw):
+        labelled = any(h.end <= r.start for h in find_labels(r.line, spec.labels))
+        excluded = any(h.end <= r.start for h in find_labels(r.line, spec.exclude_labels))
+        if labelled and not excluded:
+            last = order
+    return last
+
+
+def _last_amounts(view: DocumentView) -> list[tuple[Line, Decimal]]:
+    """The last amount of each line that has one, in reading order."""
+    found = []
+    for line in view.lines:
+        values = [parse_amount(m.group("num")) for m in AMOUNT.finditer(line.text)]
+        values = [v for v in values if v is not None]
+        if values:
+            found.append((line, values[-1]))
+    return found
+
+
+def _paid_change_sequence(view: DocumentView) -> set[str]:
+    """Amounts followed by two amounts whose difference they are (total, then paid, then change): the
+    arithmetic holds even where a leaning scan put the labels beside the wrong values."""
+    values = [v for _line, v in _last_amounts(view)]
+    return {
+        format_amount(a)
+        for a, b, c in zip(values, values[1:], values[2:], strict=False)
+        if a > 0 and c > 0 and b - c == a
+    }
+
+
+def _before_rounding(view: DocumentView, values: set[str]) -> set[str]:
+    """Amounts that a rounding adjustment printed on the page turns into another amount: the total
+    before rounding, when the rounded one is the total paid."""
+    adjustments = {
+        abs(v) for line, v in _last_amounts(view) if v and re.search(r"ROUND", line.text, re.IGNORECASE)
+    }
+    present = {Decimal(v) for v in values}
+    return {
+        format_amount(a)
+        for a in present
+        for r in adjustments
+        if (a + r in present or a - r in present) and (a * 100) % 5 != 0
+    }
 
 
 def _paid_minus_change(view: DocumentView) -> set[str]:

@@ -6,6 +6,7 @@ leading "owned by:"-style prefix or a trailing registration number removed.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from extractors.layout import split_at_gaps
@@ -31,7 +32,7 @@ BUSINESS_WORD = re.compile(
 NOT_A_NAME = re.compile(
     r"(?<![A-Z])(TEL|FAX|PHONE|GST|SST|VAT|TAX|INVOICE|RECEIPT|DATE|TIME|CASHIER|TABLE|BILL|NO\s*[:.]|REG"
     r"|ROC|JALAN|JLN|STREET|ROAD|EMAIL|WWW|HTTP|TOTAL|QTY|ITEM|THANK|WELCOME|PAGE|CUSTOMER|SHIP|DUE|ORDER"
-    r"|COMPANY NO|BILL TO|SOLD TO|INVOICE TO|SHOPPING)(?![A-Z])",
+    r"|COMPANY NO|BILL TO|SOLD TO|INVOICE TO|SHOPPING|CASH SALES?|CASH BILL|PLEASE|VISIT|SURVEY)(?![A-Z])",
     re.IGNORECASE,
 )
 # What stands before a name and is not part of it: "OWNED BY", "DIMILIKI:", "OPERATED BY".
@@ -40,7 +41,20 @@ OWNER_PREFIX = re.compile(
 )
 # Registration numbers that follow a name on the same line: "(519537-X)", "1110644-W", "(CO. NO. 1234)".
 TRAILING_REGISTRATION = re.compile(
-    r"[\s,]*(\((?:CO\.?\s*(?:NO|REG)\.?\s*)?[\dA-Z\-\s.]*\d[\dA-Z\-\s.]*\)|\d{4,}-?[A-Z])\s*$", re.IGNORECASE
+    r"[\s,]*(\((?:CO\.?\s*(?:NO|REG)\.?\s*)?[\dA-Z\-\s.:#]*\d[\dA-Z\-\s.:#]*\)|\d{4,}-?[A-Z])[\s,.;]*$",
+    re.IGNORECASE,
+)
+# Words a name does not end on: "HOME MASTER HARDWARE &" goes on over the next line.
+DANGLING_END = re.compile(r"(&|-|\(|,|/|\bAND|\bOF|\bDAN)\s*$", re.IGNORECASE)
+# How a line that finishes the name above it begins: "CO. (M) SDN BHD", "SDN BHD", "ALAM) SDN BHD".
+CONTINUATION_START = re.compile(r"^\s*(\S{0,4}\s*\(M\)|CO\.|SDN\b|BHD\b|S/B\b|[A-Z]+\)\s)", re.IGNORECASE)
+# A till or branch code printed before the name on the same line: "#000002 BAIFU (M) SDN BHD".
+LEADING_CODE = re.compile(r"^(#\S*|\d{4,}[\d\-/]*)\s+(?=[A-Z])", re.IGNORECASE)
+# Words of sentences (notices, greetings, policies), which names seldom contain.
+SENTENCE_WORD = re.compile(
+    r"(?<![A-Z])(ARE|IS|NOT|NO|YOU|YOUR|WE|OUR|US|WILL|BE|PLEASE|THANK|GOODS|SOLD|RETURNABLE|REFUNDABLE"
+    r"|EXCHANGEABLE|REFUND|EXCHANGE|CALL|VISIT|AGAIN|COME|ALL|PRICES?|INCLUSIVE)(?![A-Z])",
+    re.IGNORECASE,
 )
 TOP_LINES = 12
 
@@ -53,9 +67,16 @@ def vendor_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
     indices |= {i for i, line in enumerate(lines) if LEGAL_SUFFIX.search(line.text)}
     candidates: list[Candidate] = []
     seen: set[tuple[int, str]] = set()
+    # Where one line leaves a name unfinished and the next finishes it, no candidate ends or starts
+    # between them: "AIK HUAT HARDWARE" alone is not a name when "ENTERPRISE (SETIA / ALAM) SDN BHD" follows.
+    broken = [_continues(a, b) for a, b in itertools.pairwise(lines)] + [False]
     for i in sorted(indices):
         # Names break over up to three lines ("AIK HUAT HARDWARE / ENTERPRISE (SETIA / ALAM) SDN BHD").
-        spans = [lines[i : i + n] for n in (1, 2, 3) if i + n <= len(lines)]
+        spans = [
+            lines[i : i + n]
+            for n in (1, 2, 3)
+            if i + n <= len(lines) and not broken[i + n - 1] and not (i > 0 and broken[i - 1])
+        ]
         # A line whose parts stand far apart holds columns ("Northwind Ltd ........ INVOICE"): each part
         # is a candidate of its own.
         parts = split_at_gaps(lines[i], view.text_height)
@@ -67,20 +88,39 @@ def vendor_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
                 key = (i, value)
                 if key not in seen:
                     seen.add(key)
-                    candidates.extend(_candidate(view, spec, span, i, len(lines), variant, value))
+                    following = lines[i + len(span)] if i + len(span) < len(lines) else None
+                    candidates.extend(_candidate(view, spec, span, i, len(lines), variant, value, following))
     return candidates
 
 
 def _strip_registration(text: str) -> str:
-    match = last_match(LEGAL_SUFFIX, text)
-    # Keep the name up to its legal suffix; what follows is usually a registration number.
-    if match and match.end() >= len(text) * 0.5 and not re.search(r"[A-Za-z]{3,}", text[match.end() :]):
-        text = text[: match.end()]
     previous = None
     while previous != text:
         previous = text
         text = TRAILING_REGISTRATION.sub("", text).strip(" ,;:-")
-    return text
+    match = last_match(LEGAL_SUFFIX, text)
+    # Keep the name up to its legal suffix when what follows reads as a registration number ("S/B
+    # 273500-U (KSB)"), not as more name ("TRADING CO", "ENTERPRISE 666").
+    rest = text[match.end() :] if match else ""
+    if (
+        match
+        and match.end() >= len(text) * 0.5
+        and re.search(r"\d{4,}", rest)
+        and not re.search(r"[A-Za-z]{3,}", re.sub(r"\([^)]*\)", "", rest))
+    ):
+        text = text[: match.end()]
+    return LEADING_CODE.sub("", text)
+
+
+def _continues(line: Line, following: Line) -> bool:
+    """Does `following` finish a name that `line` leaves unfinished (a break inside one name)?"""
+    text = line.text
+    return bool(
+        text.count("(") > text.count(")")
+        or DANGLING_END.search(text)
+        or CONTINUATION_START.match(following.text)
+        or LEGAL_SUFFIX.match(following.text.lstrip())
+    ) and not NOT_A_NAME.search(following.text)
 
 
 def _variants(raw: str) -> list[tuple[str, str]]:
@@ -101,6 +141,7 @@ def _candidate(
     total_lines: int,
     variant: str,
     value: str,
+    following: Line | None = None,
 ) -> list[Candidate]:
     letters = sum(ch.isalpha() for ch in value)
     if letters < 2:
@@ -122,7 +163,9 @@ def _candidate(
         "suffix_at_end": 1.0 if suffix and suffix.end() >= len(value) - 1 else 0.0,
         "words_before_suffix": min(4, words_before_suffix) / 4.0,
         "second_line_stands_alone": 1.0 if later_alone else 0.0,
-        "first_line_has_suffix": 1.0 if len(lines) == 2 and suffix_lines[0] else 0.0,
+        "first_line_has_suffix": 1.0
+        if len(lines) == 2 and suffix_lines[0] and not _continues(lines[0], lines[1])
+        else 0.0,
         "business_word": 1.0 if BUSINESS_WORD.search(value) else 0.0,
         "not_a_name": 1.0 if NOT_A_NAME.search(value) else 0.0,
         "line_index": 1.0 / (1 + index),
@@ -138,6 +181,20 @@ def _candidate(
         "one_word": 1.0 if len(value.split()) == 1 else 0.0,
         f"variant={variant}": 1.0,
         "has_colon": 1.0 if ":" in value else 0.0,
+        "sentence_words": min(3, len(SENTENCE_WORD.findall(value))) / 3.0,
+        # A name cut short: an open bracket, a dangling "&", or a next line that finishes it.
+        "unbalanced_brackets": 1.0 if value.count("(") != value.count(")") else 0.0,
+        "dangling_end": 1.0 if DANGLING_END.search(value) else 0.0,
+        "next_line_continues": 1.0
+        if following is not None
+        and (CONTINUATION_START.match(following.text) or LEGAL_SUFFIX.match(following.text.lstrip()))
+        else 0.0,
+        # A stray mark above the name ("R" of a logo) read as a line of its own.
+        "first_line_tiny": 1.0 if len(lines) > 1 and sum(ch.isalnum() for ch in lines[0].text) <= 2 else 0.0,
+        "first_line_not_name": 1.0 if len(lines) > 1 and NOT_A_NAME.search(lines[0].text) else 0.0,
+        "breaks_justified": 1.0
+        if len(lines) > 1 and all(_continues(a, b) for a, b in itertools.pairwise(lines))
+        else 0.0,
     }
     box = union_box(line.box for line in lines)
     cues = (
