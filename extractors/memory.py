@@ -24,6 +24,7 @@ HEADER_LINES = 12
 MIN_SIMILARITY = 0.3
 NEIGHBOURS = 5
 MAX_PER_VENDOR = 25
+MAX_SLIP = 3  # the longest run of characters a misreading changes
 TEXT_MATCH = 0.7  # how close the page must come to a remembered text value for it to be proposed
 _SQUASH = re.compile(r"[^0-9A-Z]")
 _LABEL = re.compile(r"[^a-z%]+")
@@ -185,7 +186,7 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
                 )
                 if score > best:
                     best, span = score, window
-        if best >= TEXT_MATCH and span:
+        if best >= TEXT_MATCH and span and _reads_as(target, squash(" ".join(line.text for line in span))):
             votes = sum(1 for n in neighbours if n.entry.values.get(name) == value)
             candidates.append(
                 Candidate(
@@ -198,6 +199,9 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
                     features={
                         "mem_candidate": 1.0,
                         "mem_text_match": best,
+                        # The page shows exactly this value; a near match is either a misreading of it
+                        # or a value that differs on this document (another branch, another date).
+                        "mem_exact": 1.0 if best >= 0.999 else 0.0,
                         "mem_similarity": similarity,
                         "mem_votes": min(5, votes) / 5.0,
                     },
@@ -206,15 +210,38 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
     return candidates
 
 
+def _reads_as(remembered: str, seen: str) -> bool:
+    """Could `seen` be a misreading of `remembered`? Only where they differ in short runs of characters
+    (an OCR slip); a longer run is a different value ("1076-IJOK" against this receipt's
+    "1245-DESA SRI HARTAMAS"), and the remembered one must not stand in for it."""
+    return all(
+        max(i2 - i1, j2 - j1) <= MAX_SLIP
+        for tag, i1, i2, j1, j2 in Levenshtein.opcodes(remembered, seen)
+        if tag != "equal"
+    )
+
+
 def add_memory_features(
     view: DocumentView, name: str, candidates: list[Candidate], neighbours: list[Neighbour]
 ) -> None:
     """Evidence from remembered documents on every candidate of a field (in place)."""
     if not neighbours:
         return
+    remembered = {
+        squash(v)
+        for n in neighbours
+        if isinstance(v := n.entry.values.get(name), str) and any(ch.isalpha() for ch in v)
+    }
     for candidate in candidates:
         same_value = sum(n.similarity for n in neighbours if n.entry.values.get(name) == candidate.normalized)
         candidate.features["mem_value"] = same_value / sum(n.similarity for n in neighbours)
+        if remembered and "mem_candidate" not in candidate.features and len(candidate.normalized) > 3:
+            # How close the page's own reading comes to a remembered value: the same vendor's address
+            # with this receipt's branch line is close to, not equal to, the last one confirmed.
+            own = squash(candidate.normalized)
+            candidate.features["mem_close"] = max(
+                Levenshtein.normalized_similarity(own, value) for value in remembered
+            )
         label, position = 0.0, 0.0
         page = view.page(candidate.page)
         centre = (

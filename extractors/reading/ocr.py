@@ -23,6 +23,10 @@ from extractors.types import Word
 PAGE_SEGMENTATION = "--psm 6"
 POOR_MEAN_CONFIDENCE = 0.55
 POOR_WORD_COUNT = 8
+# What tesseract makes of table rules, smudges and the edges of the paper: a bar or a lone quote mark
+# standing as a word, or stuck to a word's edge ("| No 8", "‘Tampoi").
+RULE_MARKS = re.compile(r"^[|‘’`_~—–]+$")
+EDGE_MARKS_LEFT, EDGE_MARKS_RIGHT = "|‘`_~", "|_~"
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,9 @@ def _to_words(data: dict, prepared: PreparedImage) -> list[Word]:
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()
         confidence = float(data["conf"][i])
-        if not text or confidence < 0:
+        if not text or confidence < 0 or RULE_MARKS.match(text):
             continue
+        text = text.lstrip(EDGE_MARKS_LEFT).rstrip(EDGE_MARKS_RIGHT) or text
         box = (
             data["left"][i],
             data["top"][i],

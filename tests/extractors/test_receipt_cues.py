@@ -1,0 +1,104 @@
+"""The cues that find receipt fields: names not cut mid-way, addresses without what shares their lines,
+totals from arithmetic the page prints, and memory that corrects misreadings but not other values."""
+
+from __future__ import annotations
+
+from extractors.candidates.address import address_candidates
+from extractors.candidates.typed import typed_candidates
+from extractors.candidates.vendor import vendor_candidates
+from extractors.memory import _reads_as
+from extractors.reading.ocr import _to_words
+from extractors.reading.preprocess import PreparedImage
+from extractors.schema import load_schemas
+from extractors.types import Page, Word
+from extractors.view import DocumentView
+
+RECEIPT = load_schemas()["receipt"]
+FIELDS = {spec.name: spec for spec in RECEIPT.fields}
+
+
+def _view(*rows: str | tuple[str, ...]) -> DocumentView:
+    """A page of lines; a tuple is one line of segments standing far apart (columns)."""
+    words = []
+    for i, row in enumerate(rows):
+        x = 10.0
+        for segment in (row,) if isinstance(row, str) else row:
+            words.append(Word(segment, (x, 30.0 * i, x + 9 * len(segment), 30.0 * i + 20)))
+            x += 9 * len(segment) + 200
+    return DocumentView((Page(1, 1200.0, 30.0 * len(rows) + 40, tuple(words), "supplied"),))
+
+
+def test_a_name_broken_over_lines_is_never_offered_cut_short():  # type: ignore[no-untyped-def]
+    view = _view(
+        "AIK HUAT HARDWARE", "ENTERPRISE (SETIA", "ALAM) SDN BHD", "822737-X", "NO. 17-G, JALAN INDAH"
+    )
+    values = {c.normalized for c in vendor_candidates(view, FIELDS["company"])}
+    assert "AIK HUAT HARDWARE ENTERPRISE (SETIA ALAM) SDN BHD" in values
+    assert "AIK HUAT HARDWARE" not in values
+    assert "AIK HUAT HARDWARE ENTERPRISE (SETIA" not in values
+
+
+def test_registration_numbers_and_till_codes_come_off_names_but_name_words_stay():  # type: ignore[no-untyped-def]
+    cases = {
+        "DION REALTIES SDN BHD (CO. NO:20154-T)": "DION REALTIES SDN BHD",
+        "KING'S CONFECTIONERY S/B 273500-U (KSB)": "KING'S CONFECTIONERY S/B",
+        "#000002 BAIFU (M) SDN BHD": "BAIFU (M) SDN BHD",
+        "SAM SAM TRADING CO": "SAM SAM TRADING CO",
+        "99 SPEED MART S/B": "99 SPEED MART S/B",
+    }
+    for printed, name in cases.items():
+        values = {c.normalized for c in vendor_candidates(_view(printed, "TAX INVOICE"), FIELDS["company"])}
+        assert name in values, (printed, values)
+
+
+def test_address_leaves_out_phone_columns_contact_tails_and_its_label():  # type: ignore[no-untyped-def]
+    view = _view(
+        "SANYU STATIONERY SHOP",
+        "HQ ADD: NO. 31G, JALAN SETIA INDAH",
+        ("TEL: 012 - 6651783", "40170 SETIA ALAM,"),
+        "SELANGOR, TEL NO.: 07-387 3322",
+        "MOBILE /WHATSAPPS : +6012-918 7937",
+    )
+    values = {c.normalized for c in address_candidates(view, FIELDS["address"])}
+    assert "NO. 31G, JALAN SETIA INDAH 40170 SETIA ALAM, SELANGOR," in values
+    assert not any("TEL" in v or "ADD:" in v for v in values)
+    # A line that opens with a contact word stays whole: it is no address, and its cues say so.
+    assert all(v.endswith("MOBILE /WHATSAPPS : +6012-918 7937") for v in values if "MOBILE" in v)
+
+
+def test_total_features_follow_paid_and_change_and_rounding():  # type: ignore[no-untyped-def]
+    view = _view(
+        "TOTAL RM 30.91",
+        "ROUNDING ADJUSTMENT RM 0.01",
+        "TOTAL ROUNDED RM 30.90",
+        "RM 51.00",
+        "CHANGE",
+        "RM 20.10",
+    )
+    by_value = {c.normalized: c.features for c in typed_candidates(view, FIELDS["total"])}
+    assert by_value["30.91"]["before_rounding"] == 1.0
+    assert by_value["30.90"]["before_rounding"] == 0.0
+    assert by_value["30.90"]["paid_change_sequence"] == 1.0  # 51.00 - 20.10, whatever the labels say
+    assert by_value["30.91"]["paid_change_sequence"] == 0.0
+    assert by_value["30.90"]["last_labelled"] == 1.0
+
+
+def test_memory_corrects_misreadings_but_not_a_different_value():  # type: ignore[no-untyped-def]
+    assert _reads_as("JALANANGSA41150KLANG", "JALAMANGSA41150KLANG")
+    assert _reads_as("POPULARBOOKCO.(M)SDNBHD", "POPULARBOOLCO.(M)SDNBHD")
+    assert not _reads_as("SELANGOR1076-IJOK", "SELANGOR1245-DESASRIHARTAMAS")
+
+
+def test_ocr_drops_table_rules_read_as_words():  # type: ignore[no-untyped-def]
+    data = {
+        "text": ["|", "No", "8,", "‘Tampoi", "—", "Jalan|"],
+        "conf": [90, 95, 95, 80, 70, 90],
+        "left": [0, 10, 40, 70, 120, 140],
+        "top": [0] * 6,
+        "width": [5, 20, 20, 40, 10, 40],
+        "height": [20] * 6,
+    }
+    prepared = PreparedImage(
+        image=None, scale=1.0, angle=0.0, original_size=(200, 40), rotated_size=(200, 40)
+    )  # type: ignore[arg-type]
+    assert [w.text for w in _to_words(data, prepared)] == ["No", "8,", "Tampoi", "Jalan"]
