@@ -97,11 +97,28 @@ def find_dates(text: str, order: str = "DMY") -> list[tuple[str, date, tuple[int
     return found
 
 
+def _compact_date(text: str) -> str | None:
+    """An eight-digit date without separators: "20180304" (year first, as ISO writes it) or "25032018"
+    (day first). dateutil would read the first with day and month swapped under dayfirst."""
+    if not re.fullmatch(r"\d{8}", text):
+        return None
+    for year, month, day in ((text[:4], text[4:6], text[6:]), (text[4:], text[2:4], text[:2])):
+        if 1900 <= int(year) <= 2099:
+            try:
+                return date(int(year), int(month), int(day)).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
 def normalize_date(text: str, order: str = "DMY") -> str | None:
     """ISO `YYYY-MM-DD` for a printed date, or None when it is not a date."""
     dates = find_dates(text, order)
     if dates:
         return dates[0][1].isoformat()
+    compact = _compact_date(text.strip())
+    if compact:
+        return compact
     try:
         parsed = date_parser.parse(text, dayfirst=order == "DMY", fuzzy=False)
     except (ValueError, OverflowError, TypeError):

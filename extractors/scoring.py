@@ -114,6 +114,9 @@ def weights_key(spec: FieldSpec) -> str:
     return spec.finder or spec.type
 
 
+TIE_BREAK = 0.02  # share of the raw confidence blended into the isotonic map
+
+
 @dataclass(frozen=True)
 class Calibrator:
     """A monotone map from a raw score to the probability that the value is right (isotonic steps)."""
@@ -124,6 +127,12 @@ class Calibrator:
     def __call__(self, raw: float) -> float:
         if not self.xs:
             return raw
+        # A small share of the raw probability keeps the map strictly increasing: isotonic regression
+        # is flat across each block, and fields tied on a flat block could only be let through or held
+        # back all together, whatever the model knew that set them apart.
+        return (1 - TIE_BREAK) * self._steps(raw) + TIE_BREAK * raw
+
+    def _steps(self, raw: float) -> float:
         i = bisect.bisect_left(self.xs, raw)
         if i <= 0:
             return self.ys[0]

@@ -20,6 +20,8 @@ from extractors.normalize import find_dates, normalize_amount, normalize_currenc
         ("25 Dec 2018", "DMY", "2018-12-25"),
         ("December 25, 2018", "DMY", "2018-12-25"),
         ("25-DEC-18", "DMY", "2018-12-25"),
+        ("20180304", "DMY", "2018-03-04"),  # compact, year first: not 3 April under day-first
+        ("25032018", "DMY", "2018-03-25"),  # compact, day first
     ],
 )
 def test_dates(printed, order, iso):  # type: ignore[no-untyped-def]
