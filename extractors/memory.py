@@ -24,7 +24,6 @@ HEADER_LINES = 12
 MIN_SIMILARITY = 0.3
 NEIGHBOURS = 5
 MAX_PER_VENDOR = 25
-MAX_SLIP = 3  # the longest run of characters a misreading changes
 TEXT_MATCH = 0.7  # how close the page must come to a remembered text value for it to be proposed
 _SQUASH = re.compile(r"[^0-9A-Z]")
 _LABEL = re.compile(r"[^a-z%]+")
@@ -171,6 +170,10 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
     candidates = []
     first = view.pages[0].number if view.pages else 1
     lines = view.lines_by_page.get(first, [])[: HEADER_LINES * 2]
+    # A text layer is not misread: there, a remembered value that the page does not show verbatim is a
+    # different value (another branch, another address) and must not stand in for it. Read pages (OCR,
+    # supplied words) get the remembered spelling of what they come close to.
+    needed = 0.999 if view.pages and all(p.source == "text_layer" for p in view.pages) else TEXT_MATCH
     for value, similarity in proposals.items():
         target = squash(value)
         if not target:
@@ -186,7 +189,7 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
                 )
                 if score > best:
                     best, span = score, window
-        if best >= TEXT_MATCH and span and _reads_as(target, squash(" ".join(line.text for line in span))):
+        if best >= needed and span:
             votes = sum(1 for n in neighbours if n.entry.values.get(name) == value)
             candidates.append(
                 Candidate(
@@ -208,17 +211,6 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
                 )
             )
     return candidates
-
-
-def _reads_as(remembered: str, seen: str) -> bool:
-    """Could `seen` be a misreading of `remembered`? Only where they differ in short runs of characters
-    (an OCR slip); a longer run is a different value ("1076-IJOK" against this receipt's
-    "1245-DESA SRI HARTAMAS"), and the remembered one must not stand in for it."""
-    return all(
-        max(i2 - i1, j2 - j1) <= MAX_SLIP
-        for tag, i1, i2, j1, j2 in Levenshtein.opcodes(remembered, seen)
-        if tag != "equal"
-    )
 
 
 def add_memory_features(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from extractors.candidates.address import address_candidates
 from extractors.candidates.typed import typed_candidates
 from extractors.candidates.vendor import vendor_candidates
-from extractors.memory import _reads_as
+from extractors.memory import MemoryEntry, Neighbour, remembered_candidates
 from extractors.reading.ocr import _to_words
 from extractors.reading.preprocess import PreparedImage
 from extractors.schema import load_schemas
@@ -83,10 +83,24 @@ def test_total_features_follow_paid_and_change_and_rounding():  # type: ignore[n
     assert by_value["30.90"]["last_labelled"] == 1.0
 
 
-def test_memory_corrects_misreadings_but_not_a_different_value():  # type: ignore[no-untyped-def]
-    assert _reads_as("JALANANGSA41150KLANG", "JALAMANGSA41150KLANG")
-    assert _reads_as("POPULARBOOKCO.(M)SDNBHD", "POPULARBOOLCO.(M)SDNBHD")
-    assert not _reads_as("SELANGOR1076-IJOK", "SELANGOR1245-DESASRIHARTAMAS")
+def _proposals(source: str, printed: str, remembered: str) -> set[str]:
+    words = (Word(printed, (10.0, 10.0, 400.0, 30.0)), Word("TOTAL 9.00", (10.0, 60.0, 200.0, 80.0)))
+    view = DocumentView((Page(1, 600.0, 200.0, words, source),))
+    entry = MemoryEntry("1", "receipt", "V", frozenset(), {"company": remembered})
+    return {c.normalized for c in remembered_candidates(view, "company", [Neighbour(entry, 0.9)])}
+
+
+def test_memory_corrects_misreadings_but_not_a_text_layer_value_that_differs():  # type: ignore[no-untyped-def]
+    assert _proposals("ocr", "POPULAR BOOL CO. (M) SDN BHD", "POPULAR BOOK CO. (M) SDN BHD") == {
+        "POPULAR BOOK CO. (M) SDN BHD"
+    }
+    # A text layer is not misread: near is not the same, and only a verbatim match is remembered.
+    assert (
+        _proposals("text_layer", "NORTHWIND TRADING LTD BRANCH 7", "NORTHWIND TRADING LTD BRANCH 2") == set()
+    )
+    assert _proposals("text_layer", "NORTHWIND TRADING LTD", "NORTHWIND TRADING LTD") == {
+        "NORTHWIND TRADING LTD"
+    }
 
 
 def test_ocr_drops_table_rules_read_as_words():  # type: ignore[no-untyped-def]
