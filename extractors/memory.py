@@ -21,7 +21,9 @@ from extractors.types import Box, Candidate, Line, Page, union_box
 from extractors.view import DocumentView
 
 HEADER_LINES = 12
-MIN_SIMILARITY = 0.3
+# Two scans of one vendor's receipts share about a fifth of their header trigrams or more once OCR has
+# garbled logos and printed different dates (sroie-dev: 0.2 finds 89% of same-vendor pairs, 0.3 82%).
+MIN_SIMILARITY = 0.2
 NEIGHBOURS = 5
 MAX_PER_VENDOR = 25
 TEXT_MATCH = 0.7  # how close the page must come to a remembered text value for it to be proposed
@@ -180,7 +182,7 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
             continue
         best, span = 0.0, None
         for i in range(len(lines)):
-            for n in (1, 2, 3):
+            for n in (1, 2, 3, 4, 5):  # addresses run to five lines
                 window = lines[i : i + n]
                 if len(window) < n:
                     break
