@@ -172,10 +172,6 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
     candidates = []
     first = view.pages[0].number if view.pages else 1
     lines = view.lines_by_page.get(first, [])[: HEADER_LINES * 2]
-    # A text layer is not misread: there, a remembered value that the page does not show verbatim is a
-    # different value (another branch, another address) and must not stand in for it. Read pages (OCR,
-    # supplied words) get the remembered spelling of what they come close to.
-    needed = 0.999 if view.pages and all(p.source == "text_layer" for p in view.pages) else TEXT_MATCH
     for value, similarity in proposals.items():
         target = squash(value)
         if not target:
@@ -191,7 +187,7 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
                 )
                 if score > best:
                     best, span = score, window
-        if best >= needed and span:
+        if best >= TEXT_MATCH and span:
             votes = sum(1 for n in neighbours if n.entry.values.get(name) == value)
             candidates.append(
                 Candidate(

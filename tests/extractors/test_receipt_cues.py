@@ -90,17 +90,21 @@ def _proposals(source: str, printed: str, remembered: str) -> set[str]:
     return {c.normalized for c in remembered_candidates(view, "company", [Neighbour(entry, 0.9)])}
 
 
-def test_memory_corrects_misreadings_but_not_a_text_layer_value_that_differs():  # type: ignore[no-untyped-def]
+def test_memory_proposes_the_remembered_spelling_of_what_the_page_comes_close_to():  # type: ignore[no-untyped-def]
     assert _proposals("ocr", "POPULAR BOOL CO. (M) SDN BHD", "POPULAR BOOK CO. (M) SDN BHD") == {
         "POPULAR BOOK CO. (M) SDN BHD"
     }
-    # A text layer is not misread: near is not the same, and only a verbatim match is remembered.
-    assert (
-        _proposals("text_layer", "NORTHWIND TRADING LTD BRANCH 7", "NORTHWIND TRADING LTD BRANCH 2") == set()
-    )
-    assert _proposals("text_layer", "NORTHWIND TRADING LTD", "NORTHWIND TRADING LTD") == {
-        "NORTHWIND TRADING LTD"
+    # The proposal carries whether the page showed it verbatim: a near match may be a misreading, or a
+    # value that differs on this document, and the ranker weighs the two apart.
+    words = (Word("NORTHWIND TRADING LTD", (10.0, 10.0, 400.0, 30.0)),)
+    view = DocumentView((Page(1, 600.0, 100.0, words, "text_layer"),))
+    exact = MemoryEntry("1", "receipt", "V", frozenset(), {"company": "NORTHWIND TRADING LTD"})
+    near = MemoryEntry("2", "receipt", "V", frozenset(), {"company": "NORTHWIND TRADING LIMITED"})
+    found = {
+        c.normalized: c.features["mem_exact"]
+        for c in remembered_candidates(view, "company", [Neighbour(exact, 0.9), Neighbour(near, 0.8)])
     }
+    assert found == {"NORTHWIND TRADING LTD": 1.0, "NORTHWIND TRADING LIMITED": 0.0}
 
 
 def test_ocr_drops_table_rules_read_as_words():  # type: ignore[no-untyped-def]
