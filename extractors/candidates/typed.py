@@ -57,14 +57,18 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
     per_line = Counter(id(r.line) for r in raw)
     lines_with_values = sorted({(r.line.page, r.line.index) for r in raw})
     amounts = sorted({float(r.normalized) for r in raw}, reverse=True) if spec.type == "amount" else []
-    paid_minus_change = _paid_minus_change(view) if spec.type == "amount" else set()
-    sequence_totals = _paid_change_sequence(view) if spec.type == "amount" else set()
-    before_rounding = _before_rounding(view, set(counts)) if spec.type == "amount" else set()
+    paid_minus_change: set[str] = set()
+    sequence_totals: set[str] = set()
+    before_rounding: set[str] = set()
+    if spec.type == "amount":
+        last_amounts = _last_amounts(view)
+        paid_minus_change = _paid_minus_change(last_amounts)
+        sequence_totals = _paid_change_sequence(last_amounts)
+        before_rounding = _before_rounding(last_amounts, set(counts))
     first_seen: dict[str, int] = {}
     for order, r in enumerate(raw):
         first_seen.setdefault(r.normalized, order)
     candidates = []
-    last_labelled = _last_labelled(view, spec, raw)
     for order, r in enumerate(raw):
         line = r.line
         page = view.page(line.page)
@@ -92,7 +96,6 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
             features["zero"] = 1.0 if value == 0 else 0.0
             features["paid_minus_change"] = 1.0 if r.normalized in paid_minus_change else 0.0
             features["has_cents"] = 0.0 if r.normalized.endswith(".00") else 1.0
-            features["last_labelled"] = 1.0 if order == last_labelled else 0.0
             features["paid_change_sequence"] = 1.0 if r.normalized in sequence_totals else 0.0
             features["before_rounding"] = 1.0 if r.normalized in before_rounding else 0.0
             features["rounded_5_cents"] = 1.0 if round(value * 100) % 5 == 0 else 0.0
@@ -120,6 +123,8 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
                 ocr_confidence=span_confidence(line, r.start, r.end),
             )
         )
+    if spec.type == "amount":
+        _mark_last_labelled(candidates)
     return candidates
 
 
@@ -233,16 +238,14 @@ def _label_features(
     return features
 
 
-def _last_labelled(view: DocumentView, spec: FieldSpec, raw: list[_Raw]) -> int | None:
-    """Which raw value is the last on the page with one of the field's labels before it on its line
-    and none of its excluded labels (the final figure of a receipt stands below the partial ones)."""
-    last = None
-    for order, r in enumerate(raw):
-        labelled = any(h.end <= r.start for h in find_labels(r.line, spec.labels))
-        excluded = any(h.end <= r.start for h in find_labels(r.line, spec.exclude_labels))
-        if labelled and not excluded:
-            last = order
-    return last
+def _mark_last_labelled(candidates: list[Candidate]) -> None:
+    """Mark the last candidate on the page with one of the field's labels before it on its line and none
+    of its excluded labels (the final figure of a receipt stands below the partial ones)."""
+    labelled = [
+        c for c in candidates if c.features["label_same_line"] and not c.features["excluded_same_line"]
+    ]
+    for candidate in candidates:
+        candidate.features["last_labelled"] = 1.0 if labelled and candidate is labelled[-1] else 0.0
 
 
 def _last_amounts(view: DocumentView) -> list[tuple[Line, Decimal]]:
@@ -256,10 +259,10 @@ def _last_amounts(view: DocumentView) -> list[tuple[Line, Decimal]]:
     return found
 
 
-def _paid_change_sequence(view: DocumentView) -> set[str]:
+def _paid_change_sequence(last_amounts: list[tuple[Line, Decimal]]) -> set[str]:
     """Amounts followed by two amounts whose difference they are (total, then paid, then change): the
     arithmetic holds even where a leaning scan put the labels beside the wrong values."""
-    values = [v for _line, v in _last_amounts(view)]
+    values = [v for _line, v in last_amounts]
     return {
         format_amount(a)
         for a, b, c in zip(values, values[1:], values[2:], strict=False)
@@ -267,12 +270,10 @@ def _paid_change_sequence(view: DocumentView) -> set[str]:
     }
 
 
-def _before_rounding(view: DocumentView, values: set[str]) -> set[str]:
+def _before_rounding(last_amounts: list[tuple[Line, Decimal]], values: set[str]) -> set[str]:
     """Amounts that a rounding adjustment printed on the page turns into another amount: the total
     before rounding, when the rounded one is the total paid."""
-    adjustments = {
-        abs(v) for line, v in _last_amounts(view) if v and re.search(r"ROUND", line.text, re.IGNORECASE)
-    }
+    adjustments = {abs(v) for line, v in last_amounts if v and re.search(r"ROUND", line.text, re.IGNORECASE)}
     present = {Decimal(v) for v in values}
     return {
         format_amount(a)
@@ -282,17 +283,13 @@ def _before_rounding(view: DocumentView, values: set[str]) -> set[str]:
     }
 
 
-def _paid_minus_change(view: DocumentView) -> set[str]:
+def _paid_minus_change(last_amounts: list[tuple[Line, Decimal]]) -> set[str]:
     """Amounts that equal something paid minus the change given: strong evidence of a total."""
     paid, change = [], []
-    for line in view.lines:
+    for line, value in last_amounts:
         lowered = line.text.lower()
-        values = [parse_amount(m.group("num")) for m in AMOUNT.finditer(line.text)]
-        values = [v for v in values if v is not None]
-        if not values:
-            continue
         if any(re.search(rf"(?<![a-z]){word}(?![a-z])", lowered) for word in CHANGE):
-            change.append(values[-1])
+            change.append(value)
         elif any(re.search(rf"(?<![a-z]){word}(?![a-z])", lowered) for word in PAID):
-            paid.append(values[-1])
+            paid.append(value)
     return {format_amount(p - c) for p in paid for c in change if p - c > 0}
