@@ -79,10 +79,10 @@ def _address_part(line: Line, text_height: float) -> Line:
         if not cut and k == 0:
             return line  # a line that opens with a contact word is no address; leave it whole
         break
-    if cut and ADDRESS_LABEL.match(cut[0].text):
-        label = ADDRESS_LABEL.match(cut[0].text)
-        rest = cut[0].text[label.end() :]  # type: ignore[union-attr]
-        cut = ([_truncated(cut[0], len(cut[0].text), start=label.end())] if rest else []) + cut[1:]  # type: ignore[union-attr]
+    label = ADDRESS_LABEL.match(cut[0].text) if cut else None
+    if label is not None:
+        rest = cut[0].text[label.end() :]
+        cut = ([_truncated(cut[0], len(cut[0].text), start=label.end())] if rest else []) + cut[1:]
     if not cut:
         return line
     return line if tuple(cut) == line.words else Line(page=line.page, words=tuple(cut), index=line.index)

@@ -115,12 +115,13 @@ def _strip_registration(text: str) -> str:
 def _continues(line: Line, following: Line) -> bool:
     """Does `following` finish a name that `line` leaves unfinished (a break inside one name)?"""
     text = line.text
-    return bool(
-        text.count("(") > text.count(")")
-        or DANGLING_END.search(text)
-        or CONTINUATION_START.match(following.text)
-        or LEGAL_SUFFIX.match(following.text.lstrip())
-    ) and not NOT_A_NAME.search(following.text)
+    unfinished = text.count("(") > text.count(")") or DANGLING_END.search(text)
+    return bool(unfinished or _finishes_a_name(following)) and not NOT_A_NAME.search(following.text)
+
+
+def _finishes_a_name(line: Line) -> bool:
+    """Does the line open the way the end of a broken name does ("SDN BHD", "CO. (M) SDN BHD")?"""
+    return bool(CONTINUATION_START.match(line.text) or LEGAL_SUFFIX.match(line.text.lstrip()))
 
 
 def _variants(raw: str) -> list[tuple[str, str]]:
@@ -150,6 +151,8 @@ def _candidate(
     heights = [w.height for line in lines for w in line.words]
     height_ratio = (sum(heights) / len(heights)) / view.text_height if view.text_height else 1.0
     suffix_lines = [LEGAL_SUFFIX.search(line.text) for line in lines]
+    # Which line breaks of the span fall inside one name.
+    breaks = [_continues(a, b) for a, b in itertools.pairwise(lines)]
     suffix = LEGAL_SUFFIX.search(value)
     words_before_suffix = len(value[: suffix.start()].split()) if suffix else 0
     # Does a later line of the span name the entity on its own ("AA PHARMACY" / "SUBANG HEALTHCARE SDN BHD")?
@@ -163,9 +166,7 @@ def _candidate(
         "suffix_at_end": 1.0 if suffix and suffix.end() >= len(value) - 1 else 0.0,
         "words_before_suffix": min(4, words_before_suffix) / 4.0,
         "second_line_stands_alone": 1.0 if later_alone else 0.0,
-        "first_line_has_suffix": 1.0
-        if len(lines) == 2 and suffix_lines[0] and not _continues(lines[0], lines[1])
-        else 0.0,
+        "first_line_has_suffix": 1.0 if len(lines) == 2 and suffix_lines[0] and not breaks[0] else 0.0,
         "business_word": 1.0 if BUSINESS_WORD.search(value) else 0.0,
         "not_a_name": 1.0 if NOT_A_NAME.search(value) else 0.0,
         "line_index": 1.0 / (1 + index),
@@ -185,16 +186,11 @@ def _candidate(
         # A name cut short: an open bracket, a dangling "&", or a next line that finishes it.
         "unbalanced_brackets": 1.0 if value.count("(") != value.count(")") else 0.0,
         "dangling_end": 1.0 if DANGLING_END.search(value) else 0.0,
-        "next_line_continues": 1.0
-        if following is not None
-        and (CONTINUATION_START.match(following.text) or LEGAL_SUFFIX.match(following.text.lstrip()))
-        else 0.0,
+        "next_line_continues": 1.0 if following is not None and _finishes_a_name(following) else 0.0,
         # A stray mark above the name ("R" of a logo) read as a line of its own.
         "first_line_tiny": 1.0 if len(lines) > 1 and sum(ch.isalnum() for ch in lines[0].text) <= 2 else 0.0,
         "first_line_not_name": 1.0 if len(lines) > 1 and NOT_A_NAME.search(lines[0].text) else 0.0,
-        "breaks_justified": 1.0
-        if len(lines) > 1 and all(_continues(a, b) for a, b in itertools.pairwise(lines))
-        else 0.0,
+        "breaks_justified": 1.0 if breaks and all(breaks) else 0.0,
     }
     box = union_box(line.box for line in lines)
     cues = (
