@@ -158,7 +158,9 @@ class Memory:
             similarity = overlap / (len(grams) + len(entry.grams) - overlap)
             if similarity >= MIN_SIMILARITY:
                 found.append(Neighbour(entry, similarity))
-        found.sort(key=lambda n: n.similarity, reverse=True)
+        # Ties (receipts of one vendor often share a header exactly) go by key: the order of a set of
+        # strings changes with Python's hash seed, and with it which neighbours made the cut.
+        found.sort(key=lambda n: (-n.similarity, n.entry.key))
         return found[:k]
 
 
@@ -169,24 +171,27 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
         value = n.entry.values.get(name)
         if value:
             proposals[value] = max(proposals.get(value, 0.0), n.similarity)
+    if not proposals:
+        return []
     candidates = []
     first = view.pages[0].number if view.pages else 1
     lines = view.lines_by_page.get(first, [])[: HEADER_LINES * 2]
+    # Runs of one to five adjacent lines (addresses run to five), squashed once for every proposal.
+    windows = [
+        (lines[i : i + n], squash(" ".join(line.text for line in lines[i : i + n])))
+        for i in range(len(lines))
+        for n in (1, 2, 3, 4, 5)
+        if i + n <= len(lines)
+    ]
     for value, similarity in proposals.items():
         target = squash(value)
         if not target:
             continue
         best, span = 0.0, None
-        for i in range(len(lines)):
-            for n in (1, 2, 3, 4, 5):  # addresses run to five lines
-                window = lines[i : i + n]
-                if len(window) < n:
-                    break
-                score = Levenshtein.normalized_similarity(
-                    target, squash(" ".join(line.text for line in window))
-                )
-                if score > best:
-                    best, span = score, window
+        for window, text in windows:
+            score = Levenshtein.normalized_similarity(target, text)
+            if score > best:
+                best, span = score, window
         if best >= TEXT_MATCH and span:
             votes = sum(1 for n in neighbours if n.entry.values.get(name) == value)
             candidates.append(
