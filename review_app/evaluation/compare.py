@@ -179,7 +179,8 @@ def recommend(rows: list[Row], curve: list[dict[str, Any]]) -> dict[str, Any]:
         f"{trained.summary['automation_1pct']['automation']:.0%} automated; training took "
         f"{trained.training_seconds:.1f} s.",
         f"Fine-tuning {'gains' if gain >= 0 else 'loses'} {abs(gain):.1f} F1 points and "
-        f"{abs(auto_gain):.1f} automation points against retrieval (worth it from {WORTH_IT_POINTS:g} F1 "
+        f"{'gains' if auto_gain >= 0 else 'loses'} {abs(auto_gain):.1f} automation points against retrieval "
+        f"(worth it from {WORTH_IT_POINTS:g} F1 "
         "points with no loss of automation).",
     ]
     for name in ("retrieval", "trained"):
