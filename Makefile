@@ -21,12 +21,20 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# Language data: the configured DOCLOOP_OCR_LANGUAGE codes, and Malay, which the tests read with.
+OCR_LANGUAGES := $(sort msa $(filter-out eng,$(subst +, ,$(DOCLOOP_OCR_LANGUAGE))))
+
 tesseract:
-	@command -v tesseract >/dev/null 2>&1 || { \
+	@missing=""; command -v tesseract >/dev/null 2>&1 || missing="tesseract-ocr"; \
+	for code in $(OCR_LANGUAGES); do \
+	  tesseract --list-langs 2>/dev/null | grep -qx "$$code" || \
+	    missing="$$missing tesseract-ocr-$$(echo $$code | tr '_A-Z' '-a-z')"; \
+	done; \
+	[ -z "$$missing" ] || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "tesseract is missing: run 'sudo apt-get install tesseract-ocr' (Debian/Ubuntu) and try again"; exit 1; \
+	    echo "missing:$$missing; run 'sudo apt-get install$$missing' (Debian/Ubuntu) and try again"; exit 1; \
 	  fi; }
 
 chromium:

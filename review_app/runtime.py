@@ -57,6 +57,7 @@ class Runtime:
             max_pages=s.max_pages,
             max_image_pixels=s.max_image_pixels,
             ocr_timeout_seconds=s.ocr_timeout_seconds,
+            ocr_language=s.ocr_language,
             upscale_below=s.ocr_upscale_below,
         )
 

@@ -32,6 +32,9 @@ class Settings:
     max_image_pixels: int = 80_000_000
     max_words_json_bytes: int = 20 * 1024 * 1024
     ocr_timeout_seconds: int = 60
+    # Tesseract's language data, "+" between several: pick the documents' language. On Malaysian receipts
+    # "msa" reads names and addresses better than "eng"; on English forms it reads worse (BENCHMARKS.md).
+    ocr_language: str = "eng"
     ocr_upscale_below: float = 0.0  # enlarge text lines smaller than this (pixels) before OCR; 0: never
     job_timeout_seconds: int = 600
     # How jobs run: "process" (in the supervised worker process) or "fork" (a work horse per job).

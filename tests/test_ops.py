@@ -56,6 +56,13 @@ def test_metrics_with_a_token_need_it(client, runtime):  # type: ignore[no-untyp
     assert ok.status_code == 200
 
 
+@pytest.mark.env(DOCLOOP_OCR_LANGUAGE="eng+xyz")
+def test_readyz_names_ocr_language_data_that_is_not_installed(client, runtime):  # type: ignore[no-untyped-def]
+    answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json["checks"]["tesseract"] == "error: no language data for xyz (DOCLOOP_OCR_LANGUAGE)"
+
+
 def test_readyz_names_what_is_missing_then_turns_ready(client, runtime, redis):  # type: ignore[no-untyped-def]
     answer = client.get("/readyz")
     assert answer.status_code == 503

@@ -73,16 +73,16 @@ def _tesseract_data(path: str, ctx: ReadContext) -> dict:
             timeout=ctx.ocr_timeout_seconds,
             output_type=pytesseract.Output.DICT,
         )
-    except RuntimeError as e:  # pytesseract signals its timeout this way
+    except RuntimeError as e:  # pytesseract's timeout and TesseractError are both RuntimeErrors
         if "timeout" in str(e).lower():
             raise OcrTimeout(f"OCR took longer than {ctx.ocr_timeout_seconds:g} s and was stopped.") from e
+        if "Failed loading language" in str(e):
+            raise OcrFailed(
+                f"tesseract has no language data for '{ctx.ocr_language}' (DOCLOOP_OCR_LANGUAGE): install "
+                "it, e.g. apt-get install tesseract-ocr-<code> for each code"
+            ) from e
         raise OcrFailed(f"tesseract failed: {e}") from e
-    except (
-        pytesseract.TesseractError,
-        pytesseract.TesseractNotFoundError,
-        OSError,
-        subprocess.SubprocessError,
-    ) as e:
+    except (pytesseract.TesseractNotFoundError, OSError, subprocess.SubprocessError) as e:
         raise OcrFailed(f"tesseract could not read the page: {e}") from e
 
 

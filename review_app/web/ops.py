@@ -216,7 +216,7 @@ def readyz() -> tuple[dict[str, Any], int]:
         checks["redis"] = "ok"
     except Exception as e:  # reported, not raised
         checks["redis"] = f"error: {type(e).__name__}"
-    checks["tesseract"] = _tesseract_check()
+    checks["tesseract"] = _tesseract_check(rt.settings.ocr_language)
     if checks["redis"] == "ok":
         alive = Worker.count(queue=job_queue(rt.settings))
         checks["workers"] = f"ok: {alive}" if alive else "error: no worker is listening on the queue"
@@ -226,12 +226,19 @@ def readyz() -> tuple[dict[str, Any], int]:
     return {"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503
 
 
-def _tesseract_check() -> str:
+def _tesseract_check(language: str) -> str:
     command = shutil.which("tesseract")
     if command is None:
         return "error: tesseract is not installed"
     try:
-        subprocess.run([command, "--version"], capture_output=True, check=True, timeout=5)
+        listing = subprocess.run(
+            [command, "--list-langs"], capture_output=True, check=True, timeout=5, text=True
+        )
     except (OSError, subprocess.SubprocessError) as e:
         return f"error: {type(e).__name__}"
+    # The first line is a heading ("List of available languages in ..."); the codes follow, one a line.
+    installed = set(listing.stdout.split("\n")[1:])
+    missing = [code for code in language.split("+") if code not in installed]
+    if missing:
+        return f"error: no language data for {', '.join(missing)} (DOCLOOP_OCR_LANGUAGE)"
     return "ok"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pytest
 from PIL import Image, ImageDraw
@@ -11,6 +12,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from extractors.context import ReadContext
+from extractors.exceptions import OcrFailed
 from extractors.reading import read_document
 from extractors.reading.document import NO_TEXT_FLAG
 from extractors.reading.ocr import ocr_image
@@ -84,3 +86,13 @@ def test_mixed_pdf_is_read_page_by_page():  # type: ignore[no-untyped-def]
     assert [p.source for p in pages] == ["text_layer", "ocr"]
     assert "INV-2024-0042" in pages[0].text
     assert "JALAN" in pages[1].text.upper()  # the scanned page was OCR'd
+
+
+def test_the_configured_language_reads_the_page():  # type: ignore[no-untyped-def]
+    words = ocr_image(_receipt(), replace(CTX, ocr_language="msa")).words
+    assert any("JALAN" in w.text.upper() for w in words)
+
+
+def test_missing_language_data_is_a_clear_error():  # type: ignore[no-untyped-def]
+    with pytest.raises(OcrFailed, match="no language data for 'xyz'"):
+        ocr_image(_receipt(), replace(CTX, ocr_language="xyz"))
