@@ -6,7 +6,17 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
+
 from extractors.types import Box, Line, Word, union_box
+
+# A label word misread by OCR by one letter ("fotal", "otal:", "GHANGE") still counts as the label when
+# the reader doubted the word: tesseract puts most such misreads below this confidence, while real words
+# one letter away from a label ("Charge" beside "change") come out above it. Short labels ("tax", "due")
+# never match loosely: one letter away from them is another word too often.
+LOOSE_MAX_CONFIDENCE = 0.92
+LOOSE_MIN_LETTERS = 5
+_EDGE_MARKS = ".,:;!?()[]{}'\"*-_"
 
 
 @dataclass(frozen=True)
@@ -39,13 +49,62 @@ def find_labels(line: Line, labels: tuple[str, ...]) -> list[LabelHit]:
     for rank, label in enumerate(labels):
         for match in _label_pattern(label).finditer(text):
             hits.append(LabelHit(label, rank, line, match.start(), match.end()))
+    # Loose hits sort after exact ones at the same place, so an exact reading wins an overlap.
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    if any(w.confidence < LOOSE_MAX_CONFIDENCE for w in line.words):
+        loose = [h for h in _misread_labels(line, labels) if not any(_overlap(h, e) for e in hits)]
+        hits = sorted(hits + loose, key=lambda h: (h.start, -(h.end - h.start)))
     kept: list[LabelHit] = []
     for hit in hits:
         if kept and hit.start < kept[-1].end:
             continue
         kept.append(hit)
     return kept
+
+
+def _overlap(a: LabelHit, b: LabelHit) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _misread_labels(line: Line, labels: tuple[str, ...]) -> list[LabelHit]:
+    """Labels read with one letter wrong in a doubted word, the other words of the label read exactly."""
+    tokens = []
+    for start, _end, word in word_offsets(line):
+        core = word.text.strip(_EDGE_MARKS)
+        offset = start + word.text.index(core) if core else start
+        tokens.append((offset, offset + len(core), core.upper(), word.confidence))
+    hits = []
+    for rank, label in enumerate(labels):
+        parts = label.upper().split()
+        for i in range(len(tokens) - len(parts) + 1):
+            window = tokens[i : i + len(parts)]
+            loose = [_loosely(part, token) for part, token in zip(parts, window, strict=True)]
+            if not (all(m is not None for m in loose) and any(loose)):
+                continue
+            start = window[0][0]
+            if i > 0:
+                # OCR splits words too: "T otal" is the label broken in two, "SubT otal" a longer word.
+                joined = tokens[i - 1][2] + window[0][2]
+                if joined == parts[0]:
+                    start = tokens[i - 1][0]
+                elif joined.endswith(parts[0]):
+                    continue
+            hits.append(LabelHit(label, rank, line, start, window[-1][1]))
+    return hits
+
+
+def _loosely(part: str, token: tuple[int, int, str, float]) -> bool | None:
+    """True if the token is the label word misread, False if it is the word exactly, None otherwise."""
+    _start, _end, core, confidence = token
+    if core == part.strip(_EDGE_MARKS):
+        return False
+    if (
+        len(part) >= LOOSE_MIN_LETTERS
+        and confidence < LOOSE_MAX_CONFIDENCE
+        and Levenshtein.distance(core, part, score_cutoff=1) <= 1
+    ):
+        return True
+    return None
 
 
 def word_offsets(line: Line) -> list[tuple[int, int, Word]]:

@@ -10,7 +10,7 @@ import itertools
 import re
 
 from extractors.layout import split_at_gaps
-from extractors.normalize import collapse_whitespace, last_match
+from extractors.normalize import collapse_whitespace, last_match, trim_marks
 from extractors.schema import FieldSpec
 from extractors.types import Candidate, Line, union_box
 from extractors.view import DocumentView
@@ -126,7 +126,7 @@ def _finishes_a_name(line: Line) -> bool:
 
 def _variants(raw: str) -> list[tuple[str, str]]:
     """The cleaned text, and without an owner-style prefix when there is one."""
-    cleaned = _strip_registration(collapse_whitespace(raw))
+    cleaned = _strip_registration(trim_marks(collapse_whitespace(raw)))
     variants = [("whole", cleaned)]
     prefix = OWNER_PREFIX.match(cleaned)
     if prefix and prefix.end() < len(cleaned) - 3:

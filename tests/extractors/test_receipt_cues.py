@@ -4,13 +4,14 @@ totals from arithmetic the page prints, and memory that corrects misreadings but
 from __future__ import annotations
 
 from extractors.candidates.address import address_candidates
+from extractors.candidates.labels import find_labels
 from extractors.candidates.typed import typed_candidates
 from extractors.candidates.vendor import vendor_candidates
 from extractors.memory import MemoryEntry, Neighbour, remembered_candidates
 from extractors.reading.ocr import _to_words
 from extractors.reading.preprocess import PreparedImage
 from extractors.schema import load_schemas
-from extractors.types import Page, Word
+from extractors.types import Line, Page, Word
 from extractors.view import DocumentView
 
 RECEIPT = load_schemas()["receipt"]
@@ -120,3 +121,40 @@ def test_ocr_drops_table_rules_read_as_words():  # type: ignore[no-untyped-def]
         image=None, scale=1.0, angle=0.0, original_size=(200, 40), rotated_size=(200, 40)
     )  # type: ignore[arg-type]
     assert [w.text for w in _to_words(data, prepared)] == ["No", "8,", "Tampoi", "Jalan"]
+
+
+def _ocr_line(*words: tuple[str, float]) -> Line:
+    """One line of OCR words with the reader's confidences."""
+    return Line(
+        1,
+        tuple(Word(text, (60.0 * i, 0, 60.0 * i + 50, 20), conf) for i, (text, conf) in enumerate(words)),
+        0,
+    )
+
+
+def test_a_label_misread_by_one_letter_counts_only_where_the_reader_doubted_it():  # type: ignore[no-untyped-def]
+    labels = ("total", "grand total", "change")
+
+    def found(*words: tuple[str, float]) -> list[tuple[str, str]]:
+        line = _ocr_line(*words)
+        return [(hit.label, line.text[hit.start : hit.end]) for hit in find_labels(line, labels)]
+
+    assert found(("fotal", 0.3), ("26.82", 0.9)) == [("total", "fotal")]
+    assert found(("Grand", 0.95), ("Tota:", 0.5), ("6.70", 0.9)) == [("grand total", "Grand Tota")]
+    assert found(("T", 0.6), ("otal", 0.5), ("5.00", 0.9)) == [("total", "T otal")]  # split in two
+    assert found(("SubT", 0.6), ("otal:", 0.5), ("227.05", 0.9)) == []  # a longer word, split
+    assert found(("Service", 0.96), ("Charge", 0.95), ("3.00", 0.9)) == []  # read surely: another word
+    assert found(("Charge", 0.95), ("3.00", 0.9)) == []
+    # Supplied and text-layer words are sure (confidence 1): only exact labels count there.
+    assert found(("fotal", 1.0), ("26.82", 1.0)) == []
+
+
+def test_specks_and_stray_letters_at_the_ends_of_a_name_come_off():  # type: ignore[no-untyped-def]
+    view = _view("> KEDAI PAPAN YEW CHUAN", "f K STATIONERY & OFFICE SUPPLIES .", "Golden Scoop Sdn Bhd »")
+    values = {c.normalized for c in vendor_candidates(view, FIELDS["company"])}
+    assert {"KEDAI PAPAN YEW CHUAN", "K STATIONERY & OFFICE SUPPLIES", "Golden Scoop Sdn Bhd"} <= values
+    assert not values & {
+        "> KEDAI PAPAN YEW CHUAN",
+        "f K STATIONERY & OFFICE SUPPLIES",
+        "Golden Scoop Sdn Bhd »",
+    }
