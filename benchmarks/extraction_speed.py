@@ -1,13 +1,14 @@
 """Extraction speed: text-layer PDF pages per second, and the cost of a scanned page over tesseract alone.
 
     python benchmarks/extraction_speed.py text  PDF_DIR [--pages 300]
-    python benchmarks/extraction_speed.py scans IMAGE_DIR [--limit 40]
+    python benchmarks/extraction_speed.py scans IMAGE_DIR [--limit 40] [--language msa+eng]
 
 `text`: every PDF in PDF_DIR is read and extracted (invoice schema) repeatedly until --pages pages were
 processed; pdfplumber's extract_words and pdfium's character boxes are timed on the same pages for
 comparison. `scans`: each image is read by docloop (preprocessing, tesseract through pytesseract, line
-building) and by the tesseract command alone (`tesseract IMAGE stdout`, default settings), both with
-OMP_THREAD_LIMIT=1, alternating, so the two see the same machine state.
+building) and by the tesseract command alone (`tesseract IMAGE stdout -l LANGUAGE`, default settings),
+both with OMP_THREAD_LIMIT=1 and the same language data, alternating, so the two see the same machine
+state.
 """
 
 from __future__ import annotations
@@ -82,24 +83,25 @@ def text_layer(folder: Path, pages_wanted: int) -> None:
     print(f"  docloop read + extract fields {run(docloop):8.1f} pages/s")
 
 
-def scans(folder: Path, limit: int) -> None:
-    """Seconds per scanned page: docloop's reading against the tesseract command on the same image."""
+def scans(folder: Path, limit: int, language: str = "eng") -> None:
+    """Seconds per scanned page: docloop's reading against the tesseract command on the same image, both
+    with the same language data."""
     images = sorted(
         p for p in folder.iterdir() if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
     )
     images = images[:limit]
-    ctx = ReadContext()
+    ctx = ReadContext(ocr_language=language)
     ours, theirs = [], []
     for path in images:
         data = path.read_bytes()
         started = time.perf_counter()
-        subprocess.run(["tesseract", str(path), "stdout"], check=True, capture_output=True)
+        subprocess.run(["tesseract", str(path), "stdout", "-l", language], check=True, capture_output=True)
         theirs.append(time.perf_counter() - started)
         started = time.perf_counter()
         read_document(data, sniff_media_type(data[:16]), ctx)
         ours.append(time.perf_counter() - started)
     total_ours, total_theirs = sum(ours), sum(theirs)
-    print(f"scanned pages: {len(images)} images from {folder}")
+    print(f"scanned pages: {len(images)} images from {folder}, language {language}")
     n = len(images)
     print(f"  tesseract alone   {total_theirs / n:6.3f} s/page (median {statistics.median(theirs):.3f})")
     print(f"  docloop reading   {total_ours / n:6.3f} s/page (median {statistics.median(ours):.3f})")
@@ -121,11 +123,12 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument("--limit", type=int, default=40)
+    parser.add_argument("--language", default="eng", help="tesseract language data (scans)")
     args = parser.parse_args()
     if args.mode == "text":
         text_layer(args.folder, args.pages)
     else:
-        scans(args.folder, args.limit)
+        scans(args.folder, args.limit, args.language)
 
 
 if __name__ == "__main__":

@@ -17,15 +17,15 @@ def collapse_whitespace(text: str) -> str:
 
 
 def trim_marks(text: str) -> str:
-    """Text without the words at either end that hold no letter or digit, or a lone small letter beside
-    capitals: OCR reads specks, borders and logo edges beside a name as "»", "\\", a lone "." or an "f"
-    ("> KEDAI PAPAN YEW CHUAN", "f KEDAI PAPAN YEW CHUAN")."""
+    """Text without the words at either end that hold no letter or digit, or one or two small letters
+    beside capitals: OCR reads specks, borders and logo edges beside a name as "»", "\\", a lone "." or
+    "ae" ("> KEDAI PAPAN YEW CHUAN", "ae KEDAI PAPAN YEW CHUAN")."""
     words = text.split(" ")
-    rest = "".join(w for w in words if not (len(w) == 1 and w.islower()))
+    rest = "".join(w for w in words if not (len(w) <= 2 and w.islower()))
     capitals = rest == rest.upper()
 
     def noise(word: str) -> bool:
-        return not any(ch.isalnum() for ch in word) or (capitals and len(word) == 1 and word.islower())
+        return not any(ch.isalnum() for ch in word) or (capitals and len(word) <= 2 and word.islower())
 
     while words and noise(words[0]):
         words.pop(0)

@@ -64,10 +64,14 @@ def address_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
 def _address_part(line: Line, text_height: float) -> Line:
     """The line without what shares it and is not address: a column of its own holding a phone number
     ("TEL: 012 ... SEKSYEN U13, 40170 SHAH ALAM,"), or a tail from a contact word on ("81750 JOHOR, TEL NO.:
-    07-387"), or a leading "ADDRESS:" label."""
+    07-387"), a leading "ADDRESS:" label, or OCR specks at its ends."""
     parts = split_at_gaps(line, text_height)
     kept = [part for part in parts if not STOP.search(part.text)]
     words = [w for part in kept for w in part.words] if kept and len(kept) < len(parts) else list(line.words)
+    while len(words) > 1 and _speck(words[0]):
+        words = words[1:]
+    while len(words) > 1 and _speck(words[-1]):
+        words = words[:-1]
     cut: list[Word] = []
     for k, word in enumerate(words):
         stop = STOP.search(word.text)
@@ -86,6 +90,13 @@ def _address_part(line: Line, text_height: float) -> Line:
     if not cut:
         return line
     return line if tuple(cut) == line.words else Line(page=line.page, words=tuple(cut), index=line.index)
+
+
+def _speck(word: Word) -> bool:
+    """An OCR word with no letter or digit: what tesseract makes of specks and paper edges beside a line
+    ("! LOT PTD 101051", "81750 Masai, Johor ."). Only read words: a supplied or text-layer "." is printed.
+    Inside a line such marks stay; dropping them there lost more addresses than it won (BENCHMARKS.md)."""
+    return word.confidence < 1.0 and not any(ch.isalnum() for ch in word.text)
 
 
 def _truncated(word: Word, end: int, start: int = 0) -> Word:

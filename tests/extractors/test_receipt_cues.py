@@ -150,11 +150,40 @@ def test_a_label_misread_by_one_letter_counts_only_where_the_reader_doubted_it()
 
 
 def test_specks_and_stray_letters_at_the_ends_of_a_name_come_off():  # type: ignore[no-untyped-def]
-    view = _view("> KEDAI PAPAN YEW CHUAN", "f K STATIONERY & OFFICE SUPPLIES .", "Golden Scoop Sdn Bhd »")
+    view = _view(
+        "> KEDAI PAPAN YEW CHUAN",
+        "f K STATIONERY & OFFICE SUPPLIES .",
+        "Golden Scoop Sdn Bhd »",
+        "ae RESTORAN WAN SHENG",
+    )
     values = {c.normalized for c in vendor_candidates(view, FIELDS["company"])}
     assert {"KEDAI PAPAN YEW CHUAN", "K STATIONERY & OFFICE SUPPLIES", "Golden Scoop Sdn Bhd"} <= values
+    assert "RESTORAN WAN SHENG" in values and "ae RESTORAN WAN SHENG" not in values
     assert not values & {
         "> KEDAI PAPAN YEW CHUAN",
         "f K STATIONERY & OFFICE SUPPLIES",
         "Golden Scoop Sdn Bhd »",
     }
+
+
+def test_ocr_specks_at_the_ends_of_address_lines_come_off_printed_marks_stay():  # type: ignore[no-untyped-def]
+    def lines(confidence: float) -> DocumentView:
+        rows = [
+            ["ACME TRADING SDN BHD"],
+            ["!", "LOT", "PTD", "101051,", "JALAN", "PERMAS"],
+            ["81750", "MASAI,", "JOHOR", "."],
+        ]
+        words = [
+            Word(
+                text, (10.0 + 80 * k, 30.0 * i, 80.0 + 80 * k, 30.0 * i + 20), 0.99 if i == 0 else confidence
+            )
+            for i, row in enumerate(rows)
+            for k, text in enumerate(row)
+        ]
+        return DocumentView((Page(1, 1200.0, 200.0, tuple(words), "ocr"),))
+
+    read = {c.normalized for c in address_candidates(lines(0.8), FIELDS["address"])}
+    assert "LOT PTD 101051, JALAN PERMAS 81750 MASAI, JOHOR" in read
+    assert not any(v.startswith("!") or v.endswith(" .") for v in read)
+    printed = {c.normalized for c in address_candidates(lines(1.0), FIELDS["address"])}
+    assert "! LOT PTD 101051, JALAN PERMAS 81750 MASAI, JOHOR ." in printed
