@@ -73,13 +73,18 @@ def _prepared(image: Image.Image, variant: str) -> tuple[Image.Image, str]:
     return grey, "--psm 4" if variant == "psm4" else "--psm 6"
 
 
-def _read(task: tuple[Path, str]) -> tuple[dict[str, bool], float]:
-    path, reading = task
+def _ocr(path: Path, reading: str) -> tuple[str, float]:
+    """The page's text under a reading, and the seconds tesseract took (preparation not counted)."""
     language, _, variant = reading.partition(":")
     image, config = _prepared(Image.open(path), variant)
     started = time.perf_counter()
     text = pytesseract.image_to_string(image, lang=language, config=config)
-    seconds = time.perf_counter() - started
+    return text, time.perf_counter() - started
+
+
+def _read(task: tuple[Path, str]) -> tuple[dict[str, bool], float]:
+    path, reading = task
+    text, seconds = _ocr(path, reading)
     labels = json.loads(path.with_suffix(".json").read_text())
     page = _squash(text)
     return {f: _squash(labels[f]) in page for f in FIELDS if labels.get(f)}, seconds
@@ -87,11 +92,7 @@ def _read(task: tuple[Path, str]) -> tuple[dict[str, bool], float]:
 
 def _read_words(task: tuple[Path, str]) -> tuple[int, int, float]:
     path, reading = task
-    language, _, variant = reading.partition(":")
-    image, config = _prepared(Image.open(path), variant)
-    started = time.perf_counter()
-    text = pytesseract.image_to_string(image, lang=language, config=config)
-    seconds = time.perf_counter() - started
+    text, seconds = _ocr(path, reading)
     pages = json.loads(path.with_suffix(".words.json").read_text())["pages"]
     truth = Counter(t.upper() for p in pages for w in p["words"] for t in w["text"].split() if len(t) >= 3)
     read = Counter(t.upper() for t in text.split())
