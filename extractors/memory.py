@@ -187,11 +187,11 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
         target = squash(value)
         if not target:
             continue
-        best, span = 0.0, None
+        best, span, verbatim = 0.0, None, False
         for window, text in windows:
-            score = Levenshtein.normalized_similarity(target, text)
+            score = _match(target, text)
             if score > best:
-                best, span = score, window
+                best, span, verbatim = score, window, text == target
         if best >= TEXT_MATCH and span:
             votes = sum(1 for n in neighbours if n.entry.values.get(name) == value)
             candidates.append(
@@ -205,15 +205,30 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
                     features={
                         "mem_candidate": 1.0,
                         "mem_text_match": best,
-                        # The page shows exactly this value; a near match is either a misreading of it
-                        # or a value that differs on this document (another branch, another date).
-                        "mem_exact": 1.0 if best >= 0.999 else 0.0,
+                        # The page shows exactly this value and no more; a near match (or one with more
+                        # on its lines) is a misreading of it or a value that differs on this document
+                        # (another branch, another date).
+                        "mem_exact": 1.0 if verbatim else 0.0,
                         "mem_similarity": similarity,
                         "mem_votes": min(5, votes) / 5.0,
                     },
                 )
             )
     return candidates
+
+
+def _match(target: str, text: str) -> float:
+    """How closely a squashed window shows a squashed remembered value: as a whole, or as its start or end,
+    since a line may carry more than the value ("MIZU MENTAL SDN. BHD. (1248446-V)")."""
+    score = Levenshtein.normalized_similarity(target, text)
+    if len(text) > len(target):
+        n = len(target)
+        score = max(
+            score,
+            Levenshtein.normalized_similarity(target, text[:n]),
+            Levenshtein.normalized_similarity(target, text[-n:]),
+        )
+    return score
 
 
 def add_memory_features(

@@ -95,6 +95,12 @@ def test_memory_proposes_the_remembered_spelling_of_what_the_page_comes_close_to
     assert _proposals("ocr", "POPULAR BOOL CO. (M) SDN BHD", "POPULAR BOOK CO. (M) SDN BHD") == {
         "POPULAR BOOK CO. (M) SDN BHD"
     }
+    # A line that carries more than the value (a registration number after the name) still shows it.
+    assert _proposals("ocr", "MIZU MENTAL SDN. BHD. (1248446-V)", "MIZU MENTAI SDN. BHD.") == {
+        "MIZU MENTAI SDN. BHD."
+    }
+    assert _proposals("ocr", "> KEDAI PAPAN YEW CHUAN", "KEDAI PAPAN YEW CHUAN") == {"KEDAI PAPAN YEW CHUAN"}
+    assert _proposals("ocr", "GUARDIAN HEALTH AND BEAUTY SDN BHD", "MIZU MENTAI SDN. BHD.") == set()
     # The proposal carries whether the page showed it verbatim: a near match may be a misreading, or a
     # value that differs on this document, and the ranker weighs the two apart.
     words = (Word("NORTHWIND TRADING LTD", (10.0, 10.0, 400.0, 30.0)),)
