@@ -73,9 +73,18 @@ def _misread_labels(line: Line, labels: tuple[str, ...]) -> list[LabelHit]:
         core = word.text.strip(_EDGE_MARKS)
         offset = start + word.text.index(core) if core else start
         tokens.append((offset, offset + len(core), core.upper(), word.confidence))
+    # Most lines hold no misread label word: find the label words that some doubted word comes one letter
+    # from, and look for whole labels only where such a word is part of them.
+    doubted = [t for t in tokens if t[3] < LOOSE_MAX_CONFIDENCE]
+    long_parts = {p for label in labels for p in label.upper().split() if len(p) >= LOOSE_MIN_LETTERS}
+    misread = {part for part in long_parts for token in doubted if _loosely(part, token)}
+    if not misread:
+        return []
     hits = []
     for rank, label in enumerate(labels):
         parts = label.upper().split()
+        if misread.isdisjoint(parts):
+            continue
         for i in range(len(tokens) - len(parts) + 1):
             window = tokens[i : i + len(parts)]
             loose = [_loosely(part, token) for part, token in zip(parts, window, strict=True)]
