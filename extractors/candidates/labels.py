@@ -76,8 +76,7 @@ def _misread_labels(line: Line, labels: tuple[str, ...]) -> list[LabelHit]:
     # Most lines hold no misread label word: find the label words that some doubted word comes one letter
     # from, and look for whole labels only where such a word is part of them.
     doubted = [t for t in tokens if t[3] < LOOSE_MAX_CONFIDENCE]
-    long_parts = {p for label in labels for p in label.upper().split() if len(p) >= LOOSE_MIN_LETTERS}
-    misread = {part for part in long_parts for token in doubted if _loosely(part, token)}
+    misread = {part for part in _loose_label_words(labels) for token in doubted if _loosely(part, token)}
     if not misread:
         return []
     hits = []
@@ -100,6 +99,12 @@ def _misread_labels(line: Line, labels: tuple[str, ...]) -> list[LabelHit]:
                     continue
             hits.append(LabelHit(label, rank, line, start, window[-1][1]))
     return hits
+
+
+@lru_cache(maxsize=64)
+def _loose_label_words(labels: tuple[str, ...]) -> frozenset[str]:
+    # A schema's label list is fixed, and this runs for every doubted line of every scan.
+    return frozenset(p for label in labels for p in label.upper().split() if len(p) >= LOOSE_MIN_LETTERS)
 
 
 def _loosely(part: str, token: tuple[int, int, str, float]) -> bool | None:

@@ -36,6 +36,10 @@ PAID = ("cash", "tender", "tendered", "paid", "payment", "visa", "master", "card
 CHANGE = ("change", "change due", "balance")
 _SEPARATORS = " :#.-\t"
 PLAUSIBLE_YEARS = range(1990, 2036)  # a repaired date must land here; printed dates are taken as they are
+# A value's box height, in lines of text, is capped here. Taller boxes are rare, and a linear weight learned
+# on ordinary heights gave them outsized scores: misread dates in tall OCR boxes came out at the very top
+# of the confidence ranking (sroie-dev receipts 104 and 166).
+MAX_HEIGHT_LINES = 1.5
 
 
 @dataclass(frozen=True)
@@ -74,15 +78,14 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
         page = view.page(line.page)
         box = span_box(line, r.start, r.end)
         features = _label_features(view, spec, line, r.start, raw)
-        # Height is capped at 1.5 lines. Taller boxes are rare, and a linear weight learned on ordinary
-        # heights gave them outsized scores: misread dates in tall OCR boxes came out at the very top of
-        # the confidence ranking (sroie-dev receipts 104 and 166).
         position = lines_with_values.index((line.page, line.index))
         features.update(
             {
                 "rel_y": view.relative_y(line),
                 "rel_x": box[0] / page.width if page.width else 0.0,
-                "height_ratio": min(1.5, (box[3] - box[1]) / view.text_height) if view.text_height else 1.0,
+                "height_ratio": min(MAX_HEIGHT_LINES, (box[3] - box[1]) / view.text_height)
+                if view.text_height
+                else 1.0,
                 "repeat": math.log1p(counts[r.normalized] - 1),
                 "right_end": 1.0 if r.end >= len(line.text.rstrip(" :.")) - 1 else 0.0,
                 "first_page": 1.0 if line.page == 1 else 0.0,
