@@ -53,6 +53,13 @@ def _right(spec: FieldSpec, candidate: Candidate, expected: str | None) -> bool:
     return values_match(spec.type, candidate.normalized, expected, tolerant=True)
 
 
+def candidate_rights(spec: FieldSpec, candidates: list[Candidate], expected: str | None) -> list[bool]:
+    """Which candidates are right: the exact value where a candidate carries it, so that the ranker learns
+    to prefer it to near misses; else any a reviewer would accept."""
+    exact = [values_match(spec.type, c.normalized, expected) for c in candidates]
+    return exact if any(exact) else [_right(spec, c, expected) for c in candidates]
+
+
 def _anchor_earlier_fields(
     view: DocumentView,
     schema: Schema,
@@ -92,7 +99,7 @@ def _collect(
         candidates = candidates_for(view, spec, around)
         expected = document.expected[spec.name]
         data.candidates.append(candidates)
-        data.correct.append([_right(spec, c, expected) for c in candidates])
+        data.correct.append(candidate_rights(spec, candidates, expected))
         data.groups.append(document.group)
         data.expected.append(expected)
     return data

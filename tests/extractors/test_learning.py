@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from extractors.extract import extract
-from extractors.learning import LabelledPages, fit_model
+from extractors.learning import LabelledPages, candidate_rights, fit_model
 from extractors.schema import load_schemas
 from extractors.scoring import ScoringModel
-from extractors.types import Page, Word
+from extractors.types import Candidate, Page, Word
 
 RECEIPT = load_schemas()["receipt"]
 
@@ -88,3 +88,22 @@ def test_shipped_receipt_models_load_and_differ_by_reading():  # type: ignore[no
     assert words.version != "default" and ocr.version != "default"
     assert words.version != ocr.version
     assert words.fields["total"].calibrator is not None
+
+
+def _candidate(value: str) -> Candidate:
+    return Candidate("company", value, value, 1, (0.0, 0.0, 1.0, 1.0), ("test",))
+
+
+def test_ranker_learns_exact_values_over_near_misses_when_the_page_has_both():  # type: ignore[no-untyped-def]
+    company = RECEIPT.field("company")
+    near, exact = _candidate("SHOP ONE TRADING SDN BHD"), _candidate("SHOP ONE TRADING SDN. BHD")
+    other = _candidate("ITEM 1 4.50")
+    # Both readings are within a reviewer's tolerance of the label; only the exact one is taught as right.
+    assert candidate_rights(company, [near, exact, other], "SHOP ONE TRADING SDN. BHD") == [
+        False,
+        True,
+        False,
+    ]
+    # With no exact reading on the page, the near miss is still the right one to learn.
+    assert candidate_rights(company, [near, other], "SHOP ONE TRADING SDN. BHD") == [True, False]
+    assert candidate_rights(company, [other], "SHOP ONE TRADING SDN. BHD") == [False]
