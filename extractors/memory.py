@@ -3,9 +3,10 @@
 Each confirmed document leaves an entry: the character trigrams of its header (the top lines, where the
 vendor prints its name and address), its confirmed values, and where each value stood (its place on the
 page and the label beside it). A new document retrieves its nearest entries; they propose values (a
-vendor's canonical name and address, when the page shows something close to them) and lend every candidate
-evidence: does it equal what this vendor had, does it stand beside the same label, in the same place. A
-confirmation is usable by the very next document: adding an entry is all the learning there is.
+vendor's canonical name and address where the page shows something close to them, or, when the header is
+much alike, even where the page does not show them legibly, as OCR of a logo often cannot) and lend every
+candidate evidence: does it equal what this vendor had, does it stand beside the same label, in the same
+place. A confirmation is usable by the very next document: adding an entry is all the learning there is.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ HEADER_LINES = 12
 MIN_SIMILARITY = 0.2
 NEIGHBOURS = 5
 MAX_PER_VENDOR = 25
-TEXT_MATCH = 0.7  # how close the page must come to a remembered text value for it to be proposed
+TEXT_MATCH = 0.7  # how close the page must come to a remembered text value to be read there
+UNREAD_SIMILARITY = 0.3  # how alike headers must be for a value the page does not show to be proposed
 _SQUASH = re.compile(r"[^0-9A-Z]")
 _LABEL = re.compile(r"[^a-z%]+")
 
@@ -192,7 +194,7 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
             score = _match(target, text)
             if score > best:
                 best, span, verbatim = score, window, text == target
-        if best >= TEXT_MATCH and span:
+        if span and (best >= TEXT_MATCH or similarity >= UNREAD_SIMILARITY):
             votes = sum(1 for n in neighbours if n.entry.values.get(name) == value)
             candidates.append(
                 Candidate(
@@ -211,6 +213,9 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
                         "mem_exact": 1.0 if verbatim else 0.0,
                         "mem_similarity": similarity,
                         "mem_votes": min(5, votes) / 5.0,
+                        # Proposed on the header's likeness alone: the page does not show the value
+                        # legibly (a logo OCR cannot read, a garbled name).
+                        "mem_unread": 1.0 if best < TEXT_MATCH else 0.0,
                     },
                 )
             )

@@ -99,6 +99,7 @@ MEMORY_WEIGHTS: dict[str, float] = {
     "mem_value": 4.0,
     "mem_label": 1.0,
     "mem_position": 1.5,
+    "mem_unread": -2.0,
 }
 
 

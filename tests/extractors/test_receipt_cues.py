@@ -11,7 +11,7 @@ from extractors.memory import MemoryEntry, Neighbour, remembered_candidates
 from extractors.reading.ocr import _to_words
 from extractors.reading.preprocess import PreparedImage
 from extractors.schema import load_schemas
-from extractors.types import Line, Page, Word
+from extractors.types import Candidate, Line, Page, Word
 from extractors.view import DocumentView
 
 RECEIPT = load_schemas()["receipt"]
@@ -84,11 +84,15 @@ def test_total_features_follow_paid_and_change_and_rounding():  # type: ignore[n
     assert by_value["30.90"]["last_labelled"] == 1.0
 
 
-def _proposals(source: str, printed: str, remembered: str) -> set[str]:
+def _proposed(source: str, printed: str, remembered: str, similarity: float = 0.25) -> list[Candidate]:
     words = (Word(printed, (10.0, 10.0, 400.0, 30.0)), Word("TOTAL 9.00", (10.0, 60.0, 200.0, 80.0)))
     view = DocumentView((Page(1, 600.0, 200.0, words, source),))
     entry = MemoryEntry("1", "receipt", "V", frozenset(), {"company": remembered})
-    return {c.normalized for c in remembered_candidates(view, "company", [Neighbour(entry, 0.9)])}
+    return remembered_candidates(view, "company", [Neighbour(entry, similarity)])
+
+
+def _proposals(source: str, printed: str, remembered: str) -> set[str]:
+    return {c.normalized for c in _proposed(source, printed, remembered)}
 
 
 def test_memory_proposes_the_remembered_spelling_of_what_the_page_comes_close_to():  # type: ignore[no-untyped-def]
@@ -101,6 +105,21 @@ def test_memory_proposes_the_remembered_spelling_of_what_the_page_comes_close_to
     }
     assert _proposals("ocr", "> KEDAI PAPAN YEW CHUAN", "KEDAI PAPAN YEW CHUAN") == {"KEDAI PAPAN YEW CHUAN"}
     assert _proposals("ocr", "GUARDIAN HEALTH AND BEAUTY SDN BHD", "MIZU MENTAI SDN. BHD.") == set()
+    assert (
+        _proposed("ocr", "POPULAR BOOL CO. (M) SDN BHD", "POPULAR BOOK CO. (M) SDN BHD")[0].features[
+            "mem_unread"
+        ]
+        == 0
+    )
+
+
+def test_memory_proposes_a_name_the_page_does_not_show_only_for_a_header_much_alike():  # type: ignore[no-untyped-def]
+    # A logo OCR cannot read: the header's likeness to a remembered receipt is the only evidence.
+    unread = _proposed("ocr", "Seen nnneee ee", "TEO HENG STATIONERY & BOOKS", similarity=0.6)
+    assert [(c.normalized, c.features["mem_unread"]) for c in unread] == [
+        ("TEO HENG STATIONERY & BOOKS", 1.0)
+    ]
+    assert _proposed("ocr", "Seen nnneee ee", "TEO HENG STATIONERY & BOOKS", similarity=0.25) == []
     # The proposal carries whether the page showed it verbatim: a near match may be a misreading, or a
     # value that differs on this document, and the ranker weighs the two apart.
     words = (Word("NORTHWIND TRADING LTD", (10.0, 10.0, 400.0, 30.0)),)
