@@ -196,6 +196,9 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
                 best, span, verbatim = score, window, text == target
         if span and (best >= TEXT_MATCH or similarity >= UNREAD_SIMILARITY):
             votes = sum(1 for n in neighbours if n.entry.values.get(name) == value)
+            # A reviewer should know when the value came from memory alone: its box is only the header
+            # lines nearest to it, which may not show it.
+            cues = ("memory",) if best >= TEXT_MATCH else ("memory", "unread")
             candidates.append(
                 Candidate(
                     field=name,
@@ -203,7 +206,7 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
                     normalized=value,
                     page=span[0].page,
                     box=union_box(line.box for line in span),
-                    cues=("memory",),
+                    cues=cues,
                     features={
                         "mem_candidate": 1.0,
                         "mem_text_match": best,

@@ -119,6 +119,7 @@ def test_memory_proposes_a_name_the_page_does_not_show_only_for_a_header_much_al
     assert [(c.normalized, c.features["mem_unread"]) for c in unread] == [
         ("TEO HENG STATIONERY & BOOKS", 1.0)
     ]
+    assert unread[0].cues == ("memory", "unread"), "the reviewer is told the page did not show it"
     assert _proposed("ocr", "Seen nnneee ee", "TEO HENG STATIONERY & BOOKS", similarity=0.25) == []
     # The proposal carries whether the page showed it verbatim: a near match may be a misreading, or a
     # value that differs on this document, and the ranker weighs the two apart.
