@@ -103,10 +103,17 @@ MEMORY_WEIGHTS: dict[str, float] = {
 }
 
 
+# Memory evidence added after models were already being fitted: a model fitted before (or on documents
+# where it never varied) has no weight for it and keeps the hand-set one, rather than none at all.
+LATER_MEMORY_FEATURES = ("mem_unread",)
+
+
 def with_memory_weights(weights: dict[str, float]) -> dict[str, float]:
-    """The weights, plus the hand-set memory weights when none of memory's features has a weight yet."""
+    """The weights, plus the hand-set memory weights when none of memory's features has a weight yet (and
+    the hand-set weight of any later memory feature the model has none for)."""
     if any(name.startswith("mem_") for name in weights):
-        return weights
+        later = {name: MEMORY_WEIGHTS[name] for name in LATER_MEMORY_FEATURES if name not in weights}
+        return {**weights, **later}
     return {**weights, **MEMORY_WEIGHTS}
 
 

@@ -11,7 +11,7 @@ import pytest
 from extractors.extract import extract
 from extractors.learning import LabelledPages, candidate_rights, fit_model
 from extractors.schema import load_schemas
-from extractors.scoring import ScoringModel
+from extractors.scoring import MEMORY_WEIGHTS, ScoringModel, with_memory_weights
 from extractors.types import Candidate, Page, Word
 
 RECEIPT = load_schemas()["receipt"]
@@ -107,3 +107,10 @@ def test_ranker_learns_exact_values_over_near_misses_when_the_page_has_both():  
     # With no exact reading on the page, the near miss is still the right one to learn.
     assert candidate_rights(company, [near, other], "SHOP ONE TRADING SDN. BHD") == [True, False]
     assert candidate_rights(company, [other], "SHOP ONE TRADING SDN. BHD") == [False]
+
+
+def test_a_model_fitted_before_unread_proposals_keeps_their_hand_set_weight():  # type: ignore[no-untyped-def]
+    learned = {"bias": -1.0, "mem_value": 3.0, "mem_candidate": 2.0}
+    assert with_memory_weights(learned)["mem_unread"] == MEMORY_WEIGHTS["mem_unread"] < 0
+    assert with_memory_weights({**learned, "mem_unread": 1.5})["mem_unread"] == 1.5
+    assert with_memory_weights({"bias": 0.0}) == {"bias": 0.0, **MEMORY_WEIGHTS}
