@@ -194,11 +194,12 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
             score = _match(target, text)
             if score > best:
                 best, span, verbatim = score, window, text == target
-        if span and (best >= TEXT_MATCH or similarity >= UNREAD_SIMILARITY):
+        read = best >= TEXT_MATCH
+        if span and (read or similarity >= UNREAD_SIMILARITY):
             votes = sum(1 for n in neighbours if n.entry.values.get(name) == value)
             # A reviewer should know when the value came from memory alone: its box is only the header
             # lines nearest to it, which may not show it.
-            cues = ("memory",) if best >= TEXT_MATCH else ("memory", "unread")
+            cues = ("memory",) if read else ("memory", "unread")
             candidates.append(
                 Candidate(
                     field=name,
@@ -218,7 +219,7 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
                         "mem_votes": min(5, votes) / 5.0,
                         # Proposed on the header's likeness alone: the page does not show the value
                         # legibly (a logo OCR cannot read, a garbled name).
-                        "mem_unread": 1.0 if best < TEXT_MATCH else 0.0,
+                        "mem_unread": 0.0 if read else 1.0,
                     },
                 )
             )

@@ -105,22 +105,9 @@ def test_memory_proposes_the_remembered_spelling_of_what_the_page_comes_close_to
     }
     assert _proposals("ocr", "> KEDAI PAPAN YEW CHUAN", "KEDAI PAPAN YEW CHUAN") == {"KEDAI PAPAN YEW CHUAN"}
     assert _proposals("ocr", "GUARDIAN HEALTH AND BEAUTY SDN BHD", "MIZU MENTAI SDN. BHD.") == set()
-    assert (
-        _proposed("ocr", "POPULAR BOOL CO. (M) SDN BHD", "POPULAR BOOK CO. (M) SDN BHD")[0].features[
-            "mem_unread"
-        ]
-        == 0
-    )
-
-
-def test_memory_proposes_a_name_the_page_does_not_show_only_for_a_header_much_alike():  # type: ignore[no-untyped-def]
-    # A logo OCR cannot read: the header's likeness to a remembered receipt is the only evidence.
-    unread = _proposed("ocr", "Seen nnneee ee", "TEO HENG STATIONERY & BOOKS", similarity=0.6)
-    assert [(c.normalized, c.features["mem_unread"]) for c in unread] == [
-        ("TEO HENG STATIONERY & BOOKS", 1.0)
-    ]
-    assert unread[0].cues == ("memory", "unread"), "the reviewer is told the page did not show it"
-    assert _proposed("ocr", "Seen nnneee ee", "TEO HENG STATIONERY & BOOKS", similarity=0.25) == []
+    # A name the page shows closely is read there, not proposed on the header's likeness alone.
+    read = _proposed("ocr", "POPULAR BOOL CO. (M) SDN BHD", "POPULAR BOOK CO. (M) SDN BHD")
+    assert read[0].features["mem_unread"] == 0
     # The proposal carries whether the page showed it verbatim: a near match may be a misreading, or a
     # value that differs on this document, and the ranker weighs the two apart.
     words = (Word("NORTHWIND TRADING LTD", (10.0, 10.0, 400.0, 30.0)),)
@@ -132,6 +119,16 @@ def test_memory_proposes_a_name_the_page_does_not_show_only_for_a_header_much_al
         for c in remembered_candidates(view, "company", [Neighbour(exact, 0.9), Neighbour(near, 0.8)])
     }
     assert found == {"NORTHWIND TRADING LTD": 1.0, "NORTHWIND TRADING LIMITED": 0.0}
+
+
+def test_memory_proposes_a_name_the_page_does_not_show_only_for_a_header_much_alike():  # type: ignore[no-untyped-def]
+    # A logo OCR cannot read: the header's likeness to a remembered receipt is the only evidence.
+    unread = _proposed("ocr", "Seen nnneee ee", "TEO HENG STATIONERY & BOOKS", similarity=0.6)
+    assert [(c.normalized, c.features["mem_unread"]) for c in unread] == [
+        ("TEO HENG STATIONERY & BOOKS", 1.0)
+    ]
+    assert unread[0].cues == ("memory", "unread"), "the reviewer is told the page did not show it"
+    assert _proposed("ocr", "Seen nnneee ee", "TEO HENG STATIONERY & BOOKS", similarity=0.25) == []
 
 
 def test_ocr_drops_table_rules_read_as_words():  # type: ignore[no-untyped-def]
