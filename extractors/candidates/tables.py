@@ -10,7 +10,7 @@ import json
 import re
 
 from extractors.layout import split_at_gaps
-from extractors.normalize import AMOUNT, format_amount, parse_amount
+from extractors.normalize import AMOUNT, CURRENCY_PATTERN, format_amount, parse_amount
 from extractors.schema import FieldSpec
 from extractors.types import Candidate, Line, union_box
 from extractors.view import DocumentView
@@ -97,7 +97,9 @@ def _split_cells(cells: list[str], amounts: list[str]) -> tuple[list[str], list[
 
 def _amount(cell: str) -> str:
     match = AMOUNT.search(cell)
-    if not match or match.end("num") < len(cell.rstrip(" €$£RM")) - 2:
+    # A cell is an amount when nothing but a currency follows the number ("1,234.56 USD", "12,50 €").
+    tail = CURRENCY_PATTERN.sub("", cell[match.end("num") :]).strip() if match else ""
+    if not match or len(tail) > 2:
         return ""
     value = parse_amount(match.group("num"))
     return format_amount(value) if value is not None else ""

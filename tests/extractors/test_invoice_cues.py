@@ -1,0 +1,66 @@
+"""Invoice cues beyond the layouts of docloop's own samples: European tax names, amounts followed by
+their currency code."""
+
+from __future__ import annotations
+
+import json
+
+from extractors.extract import extract
+from extractors.schema import load_schemas
+from extractors.types import Page, Word
+
+INVOICE = load_schemas()["invoice"]
+
+
+def _page(*rows: tuple[str, ...]) -> tuple[Page, ...]:
+    """One page; each row is a line of cells standing far apart (columns)."""
+    words = []
+    for i, row in enumerate(rows):
+        x = 10.0
+        for cell in row:
+            for token in cell.split():
+                words.append(Word(token, (x, 30.0 * i, x + 9 * len(token), 30.0 * i + 20)))
+                x += 9 * len(token) + 9
+            x += 200
+    return (Page(1, 1400.0, 30.0 * len(rows) + 40, tuple(words), "supplied"),)
+
+
+def _values(pages: tuple[Page, ...]) -> dict[str, str | None]:
+    return {f.name: f.normalized for f in extract(pages, INVOICE).fields}
+
+
+def test_tax_named_in_german_or_french_is_the_tax_not_the_total():  # type: ignore[no-untyped-def]
+    for tax_name in ("MwSt (7.7%)", "TVA (20%)", "IVA 21%", "BTW 21%"):
+        values = _values(
+            _page(
+                ("Hofmann Elektrotechnik AG",),
+                ("Invoice number", "2024407"),
+                ("Date", "14.07.2024"),
+                ("Description", "Qty", "Rate", "Amount"),
+                ("Boiler service", "2", "500,00", "1.000,00"),
+                ("Subtotal", "1.000,00"),
+                (tax_name, "77,00"),
+                ("Total", "1.077,00"),
+            )
+        )
+        assert values["tax"] == "77.00", (tax_name, values)
+        assert values["total"] == "1077.00", (tax_name, values)
+
+
+def test_table_cells_followed_by_a_currency_code_are_amounts():  # type: ignore[no-untyped-def]
+    values = _values(
+        _page(
+            ("Pacific Rim Logistics Pte Ltd",),
+            ("Invoice #", "INV-2023-2491"),
+            ("Description", "Qty", "Rate", "Amount"),
+            ("Freight forwarding", "9", "128.37 SGD", "1,155.33 SGD"),
+            ("Customs clearance", "1", "80.00 SGD", "80.00 SGD"),
+            ("Subtotal", "1,235.33 SGD"),
+            ("Total", "1,235.33 SGD"),
+        )
+    )
+    items = json.loads(values["line_items"] or "[]")
+    assert [(i["description"], i["quantity"], i["unit_price"], i["amount"]) for i in items] == [
+        ("Freight forwarding", "9", "128.37", "1155.33"),
+        ("Customs clearance", "1", "80.00", "80.00"),
+    ]
