@@ -6,7 +6,9 @@
 
 A reading is LANGUAGE[:VARIANT]. Every image gets docloop's own preparation (grey, contrast, deskew,
 scaling); the variant then changes the image or tesseract's page segmentation: `otsu` and `sauvola`
-binarise, `sharpen` applies an unsharp mask, `upscale` enlarges 1.5x, `psm4` reads in columns. A value
+binarise, `sharpen` applies an unsharp mask, `upscale` enlarges 1.5x; `psmN` reads with tesseract's page
+segmentation mode N and nothing else (`psm6` is docloop's mode without its own settings), `blobN` with
+`textord_excess_blobsize` N (docloop's: 3). A value
 counts as found when its text, without spaces and in capitals, stands in the page's text read the same
 way: an upper bound on what any choice among candidates can reach, per field. With `--words` (folders whose
 documents carry ground-truth words, such as FUNSD's forms): the share of the ground-truth words of three
@@ -29,6 +31,7 @@ import pytesseract
 from PIL import Image, ImageFilter
 
 from extractors.context import ReadContext
+from extractors.reading.ocr import PAGE_SEGMENTATION
 from extractors.reading.preprocess import _otsu_threshold, prepare_for_ocr
 
 FIELDS = ("company", "address", "total", "date")
@@ -70,7 +73,9 @@ def _prepared(image: Image.Image, variant: str) -> tuple[Image.Image, str]:
         grey = grey.filter(ImageFilter.UnsharpMask(2, 80, 2))
     elif variant == "upscale":
         grey = grey.resize((grey.width * 3 // 2, grey.height * 3 // 2), Image.Resampling.BICUBIC)
-    return grey, "--psm 4" if variant == "psm4" else "--psm 6"
+    if variant.startswith("blob"):
+        return grey, f"--psm 6 -c textord_excess_blobsize={variant[4:]}"
+    return grey, f"--psm {variant[3:]}" if variant.startswith("psm") else PAGE_SEGMENTATION
 
 
 def _ocr(path: Path, reading: str) -> tuple[str, float]:

@@ -61,6 +61,7 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
         "suffix_last": 0.5,
         "business_word": 1.0,
         "not_a_name": -2.5,
+        "columns_inside": -2.0,
         "line_index": 2.0,
         "two_lines": -1.0,
         "height_ratio": 0.8,

@@ -191,6 +191,10 @@ def _candidate(
         "first_line_tiny": 1.0 if len(lines) > 1 and sum(ch.isalnum() for ch in lines[0].text) <= 2 else 0.0,
         "first_line_not_name": 1.0 if len(lines) > 1 and NOT_A_NAME.search(lines[0].text) else 0.0,
         "breaks_justified": 1.0 if breaks and all(breaks) else 0.0,
+        # Columns far apart on one line are seldom one name ("INVOICE ....... Cascade Plumbing Co.").
+        "columns_inside": 1.0
+        if any(len(split_at_gaps(line, view.text_height)) > 1 for line in lines)
+        else 0.0,
     }
     box = union_box(line.box for line in lines)
     cues = (

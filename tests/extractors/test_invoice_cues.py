@@ -64,3 +64,16 @@ def test_table_cells_followed_by_a_currency_code_are_amounts():  # type: ignore[
         ("Freight forwarding", "9", "128.37", "1155.33"),
         ("Customs clearance", "1", "80.00", "80.00"),
     ]
+
+
+def test_a_title_misread_beside_the_vendor_is_not_part_of_its_name():  # type: ignore[no-untyped-def]
+    # OCR of a large "INVOICE" title at the left, the vendor's name far to its right on the same line.
+    values = _values(
+        _page(
+            ("N VO Cc E", "Cascade Plumbing & Heating Co."),
+            ("1809 Division St",),
+            ("Invoice number", "23507"),
+            ("Total", "1,235.33"),
+        )
+    )
+    assert values["vendor"] == "Cascade Plumbing & Heating Co."

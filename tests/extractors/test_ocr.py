@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageDraw
 from reportlab.lib.pagesizes import A4
@@ -96,3 +97,43 @@ def test_the_configured_language_reads_the_page():  # type: ignore[no-untyped-de
 def test_missing_language_data_is_a_clear_error():  # type: ignore[no-untyped-def]
     with pytest.raises(OcrFailed, match="no language data for 'xyz'"):
         ocr_image(_receipt(), replace(CTX, ocr_language="xyz"))
+
+
+def _invoice_with_a_large_heading() -> Image.Image:
+    """A scanned invoice whose vendor stands in 22-point capitals above 8- to 10-point text."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    width, height = A4
+    pdf.setFont("Helvetica-Bold", 22)
+    pdf.drawCentredString(width / 2, height - 60, "HOFMANN ELEKTROTECHNIK AG")
+    pdf.setFont("Helvetica", 9)
+    pdf.drawCentredString(width / 2, height - 75, "Bahnhofstrasse 12 - 8001 Zurich")
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(50, height - 120, "INVOICE")
+    for k, (label, value) in enumerate(
+        (("INVOICE NO.", "2024407"), ("DATE", "14.07.2024"), ("DUE", "28.07.2024"))
+    ):
+        pdf.setFont("Helvetica-Bold", 8)
+        pdf.drawString(50 + 130 * k, height - 150, label)
+        pdf.setFont("Helvetica", 10)
+        pdf.drawString(50 + 130 * k, height - 163, value)
+    for i, cells in enumerate(
+        (("Boiler service", "2", "500.00", "1,000.00"), ("Logo design", "3", "120.00", "360.00"))
+    ):
+        for x, cell in zip((50, 310, 390, 500), cells, strict=True):
+            pdf.drawString(x, height - 290 - 18 * i, cell)
+    for i, (label, value) in enumerate(
+        (("Subtotal", "1,360.00"), ("MwSt (7.7%)", "104.72"), ("Total", "1,464.72"))
+    ):
+        pdf.drawString(width - 250, height - 360 - 16 * i, label)
+        pdf.drawString(width - 110, height - 360 - 16 * i, value)
+    pdf.setFont("Helvetica", 8)
+    pdf.drawString(50, 80, "Please make payment within the stated terms. Thank you for your business!")
+    pdf.save()
+    return pdfium.PdfDocument(buffer.getvalue())[0].render(scale=200 / 72).to_pil().convert("L")
+
+
+def test_a_heading_printed_larger_than_the_text_is_read():  # type: ignore[no-untyped-def]
+    # Tesseract's one-block mode, left to its defaults, leaves this page's vendor line out.
+    words = {w.text for w in ocr_image(_invoice_with_a_large_heading(), CTX).words}
+    assert {"HOFMANN", "ELEKTROTECHNIK", "Bahnhofstrasse", "2024407"} <= words, words
