@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 from extractors.layout import split_at_gaps
 from extractors.normalize import AMOUNT, CURRENCY_PATTERN, format_amount, parse_amount
@@ -75,6 +76,13 @@ def _rows_below(lines: list[Line], text_height: float) -> tuple[list[dict[str, s
         description_cells, numbers = _split_cells(cells, amounts)
         quantity = next((c for c in numbers if QUANTITY.match(c) and not _amount(c)), "")
         money = [a for a in (_amount(c) for c in numbers) if a]
+        implied = _implied_quantity(money) if not quantity else ""
+        if implied:
+            quantity = implied
+            # OCR reads a lone digit in a table poorly ("7" as "vA"): a scrap standing where the
+            # quantity stands is that misreading, not the end of the description.
+            if len(description_cells) > 1 and len(description_cells[-1]) <= 3:
+                description_cells = description_cells[:-1]
         rows.append(
             {
                 "description": " ".join(description_cells),
@@ -93,6 +101,14 @@ def _split_cells(cells: list[str], amounts: list[str]) -> tuple[list[str], list[
         (i for i, c in enumerate(cells) if i > 0 and (amounts[i] or QUANTITY.match(c))), len(cells)
     )
     return cells[:first_number], cells[first_number:]
+
+
+def _implied_quantity(money: list[str]) -> str:
+    """The whole number of units that unit price and amount imply, where the quantity could not be read."""
+    if len(money) < 2 or Decimal(money[-2]) <= 0:
+        return ""
+    units = Decimal(money[-1]) / Decimal(money[-2])
+    return str(int(units)) if units == units.to_integral_value() and 1 <= units <= 10_000 else ""
 
 
 def _amount(cell: str) -> str:

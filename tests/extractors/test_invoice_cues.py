@@ -77,3 +77,23 @@ def test_a_title_misread_beside_the_vendor_is_not_part_of_its_name():  # type: i
         )
     )
     assert values["vendor"] == "Cascade Plumbing & Heating Co."
+
+
+def test_an_unreadable_quantity_is_implied_by_price_and_amount():  # type: ignore[no-untyped-def]
+    values = _values(
+        _page(
+            ("Delta Software Solutions Inc.",),
+            ("Description", "Qty", "Rate", "Amount"),
+            ("Website maintenance", "vA", "$858.19", "$6,007.33"),
+            ("Logo design", "Il", "$365.65", "$365.65"),
+            ("Support hours", "", "$90.00", "$135.00"),
+            ("Total", "$6,507.98"),
+        )
+    )
+    items = json.loads(values["line_items"] or "[]")
+    assert [(i["description"], i["quantity"]) for i in items] == [
+        ("Website maintenance", "7"),
+        ("Logo design", "1"),
+        # 1.5 units is no whole number: the quantity stays unread rather than guessed.
+        ("Support hours", ""),
+    ]
