@@ -76,13 +76,17 @@ def _rows_below(lines: list[Line], text_height: float) -> tuple[list[dict[str, s
         description_cells, numbers = _split_cells(cells, amounts)
         quantity = next((c for c in numbers if QUANTITY.match(c) and not _amount(c)), "")
         money = [a for a in (_amount(c) for c in numbers) if a]
-        implied = _implied_quantity(money) if not quantity else ""
-        if implied:
+        implied = _implied_quantity(money)
+        if implied and not quantity:
             quantity = implied
             # OCR reads a lone digit in a table poorly ("7" as "vA"): a scrap standing where the
             # quantity stands is that misreading, not the end of the description.
             if len(description_cells) > 1 and len(description_cells[-1]) <= 3:
                 description_cells = description_cells[:-1]
+        elif implied and _one_digit_slip(quantity, implied):
+            # "1" read as "4": price times quantity must give the amount, and one digit apart from the
+            # quantity that does is a misreading, not a discount.
+            quantity = implied
         rows.append(
             {
                 "description": " ".join(description_cells),
@@ -109,6 +113,11 @@ def _implied_quantity(money: list[str]) -> str:
         return ""
     units = Decimal(money[-1]) / Decimal(money[-2])
     return str(int(units)) if units == units.to_integral_value() and 1 <= units <= 10_000 else ""
+
+
+def _one_digit_slip(read: str, implied: str) -> bool:
+    """Do the two quantities differ in exactly one digit, as an OCR slip does?"""
+    return len(read) == len(implied) and sum(a != b for a, b in zip(read, implied, strict=True)) == 1
 
 
 def _amount(cell: str) -> str:

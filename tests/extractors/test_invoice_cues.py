@@ -97,3 +97,21 @@ def test_an_unreadable_quantity_is_implied_by_price_and_amount():  # type: ignor
         # 1.5 units is no whole number: the quantity stays unread rather than guessed.
         ("Support hours", ""),
     ]
+
+
+def test_a_quantity_misread_by_one_digit_is_corrected_by_price_and_amount():  # type: ignore[no-untyped-def]
+    values = _values(
+        _page(
+            ("Koala Office Furniture Pty Ltd",),
+            ("Description", "Qty", "Rate", "Amount"),
+            ("Software licence", "4", "$97.16", "$97.16"),
+            # A discount: 3 x 100.00 is not 270.00, and 2.7 units is no whole number; the quantity stays.
+            ("Standing desk", "3", "$100.00", "$270.00"),
+            ("Total", "$367.16"),
+        )
+    )
+    items = json.loads(values["line_items"] or "[]")
+    assert [(i["description"], i["quantity"]) for i in items] == [
+        ("Software licence", "1"),
+        ("Standing desk", "3"),
+    ]
