@@ -99,6 +99,40 @@ def test_a_snapshot_reimported_gives_the_figures_of_its_folder(runtime, worker, 
     assert from_folder["documents"] == len(TEST)
     assert from_snapshot == from_folder
 
+    # `docloop train` learns from the reviewed documents of a snapshot, not from what went straight
+    # through: a record no person reviewed (its fields carry no reviewer) teaches nothing.
+    records = [json.loads(line) for line in snapshot.read_text().splitlines()]
+    unreviewed = {
+        **records[0],
+        "document_id": 10_000,
+        "fields": [{**f, "reviewer": None} for f in records[0]["fields"]],
+    }
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("".join(json.dumps(r) + "\n" for r in [*records, unreviewed]))
+    models = {}
+    for option, source in (("--from-folder", train), ("--from-snapshot", mixed)):
+        out = tmp_path / f"model{option}.json"
+        trained = CliRunner().invoke(
+            main,
+            [
+                "train",
+                option,
+                str(source),
+                "--doc-type",
+                "invoice",
+                "--no-register",
+                "--out",
+                str(out),
+                "--jobs",
+                "1",
+            ],
+        )
+        assert trained.exit_code == 0, trained.output
+        models[option] = json.loads(out.read_text())
+    assert models["--from-snapshot"]["trained_on"]["documents"] == len(TRAIN)
+    assert models["--from-snapshot"]["trained_on"]["snapshot"] == "mixed.jsonl"
+    assert _rounded(models["--from-snapshot"]["fields"]) == _rounded(models["--from-folder"]["fields"])
+
     # `docloop evaluate` on a snapshot keeps the snapshot's own train/test split.
     split_snapshot = tmp_path / "split.jsonl"
     assert (

@@ -18,8 +18,16 @@ from review_app.services import model_registry
     "--from-folder",
     "folder",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    required=True,
+    default=None,
     help="A labelled folder (DESIGN.md): its labels are taken as confirmed values.",
+)
+@click.option(
+    "--from-snapshot",
+    "snapshot",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A JSONL export snapshot (`docloop export`): the documents a person reviewed teach, with their "
+    "final values, read as the worker read them; documents that went straight through do not.",
 )
 @click.option("--doc-type", required=True)
 @click.option(
@@ -42,7 +50,8 @@ from review_app.services import model_registry
 @click.option("--ocr-cache", type=click.Path(file_okay=False, path_type=Path), default=None)
 @friendly_errors
 def train_command(
-    folder: Path,
+    folder: Path | None,
+    snapshot: Path | None,
     doc_type: str,
     words_only: bool,
     out: Path | None,
@@ -51,25 +60,35 @@ def train_command(
     jobs: int,
     ocr_cache: Path | None,
 ) -> None:
-    """Fit the ranker and confidence model of a document type on a labelled folder."""
+    """Fit the ranker and confidence model of a document type on a labelled folder or reviewed documents."""
     # Imported here: scikit-learn and the evaluation loaders are only needed when a model is trained.
     from extractors.learning import fit_model
     from extractors.scoring import ScoringModel
-    from review_app.evaluation.loading import load_items
+    from review_app.evaluation.loading import load_items, load_snapshot_items
     from review_app.evaluation.runner import labelled_examples
 
+    if (folder is None) == (snapshot is None):
+        raise click.UsageError("Give one of --from-folder and --from-snapshot.")
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     rt = runtime()
     schema = rt.schema(doc_type)
-    items = load_items(
-        folder, doc_type, rt.read_context, words_only=words_only, jobs=jobs, cache_dir=ocr_cache
-    )
+    if snapshot is not None:
+        items = load_snapshot_items(snapshot, doc_type, reviewed_only=True)
+        source, name = {"snapshot": snapshot.name}, f"{snapshot.stem}-reviewed"
+    else:
+        assert folder is not None
+        items = load_items(
+            folder, doc_type, rt.read_context, words_only=words_only, jobs=jobs, cache_dir=ocr_cache
+        )
+        source, name = {"folder": folder.name}, f"{folder.name}-{'words' if words_only else 'read'}"
     examples = labelled_examples(items, schema)
-    label = version or f"{folder.name}-{'words' if words_only else 'read'}-{len(examples)}"
+    if not examples:
+        raise click.ClickException(f"No labelled {doc_type} documents to learn from.")
+    label = version or f"{name}-{len(examples)}"
     model = fit_model(examples, schema, version=label, base=ScoringModel(doc_type))
     document = model.to_json()
     document["trained_on"] = {
-        "folder": folder.name,
+        **source,
         "documents": len(examples),
         "words_only": words_only,
         "vendors": len({e.group for e in examples}),

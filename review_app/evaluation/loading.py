@@ -104,14 +104,20 @@ def load_items(
     ]
 
 
-def load_snapshot_items(path: Path, doc_type: str, limit: int | None = None) -> list[Item]:
+def load_snapshot_items(
+    path: Path, doc_type: str, limit: int | None = None, *, reviewed_only: bool = False
+) -> list[Item]:
     """The documents of a JSONL export snapshot as labelled items: their stored words (as the worker read
-    them) and their final values as the labels, so a snapshot teaches like the folder it came from."""
+    them) and their final values as the labels, so a snapshot teaches like the folder it came from. With
+    `reviewed_only`, only documents a person reviewed: a value that went straight through is the model's
+    own guess, and learning from it would teach the model its own mistakes."""
     items: list[Item] = []
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
             if record.get("doc_type") != doc_type:
+                continue
+            if reviewed_only and not any(field.get("reviewer") for field in record.get("fields", [])):
                 continue
             pages = tuple(
                 Page(
