@@ -122,9 +122,10 @@ def _one_digit_slip(read: str, implied: str) -> bool:
 
 def _amount(cell: str) -> str:
     match = AMOUNT.search(cell)
+    if not match:
+        return ""
     # A cell is an amount when nothing but a currency follows the number ("1,234.56 USD", "12,50 €").
-    tail = CURRENCY_PATTERN.sub("", cell[match.end("num") :]).strip() if match else ""
-    if not match or len(tail) > 2:
+    if len(CURRENCY_PATTERN.sub("", cell[match.end("num") :]).strip()) > 2:
         return ""
     value = parse_amount(match.group("num"))
     return format_amount(value) if value is not None else ""

@@ -29,6 +29,10 @@ def _values(pages: tuple[Page, ...]) -> dict[str, str | None]:
     return {f.name: f.normalized for f in extract(pages, INVOICE).fields}
 
 
+def _line_items(pages: tuple[Page, ...]) -> list[dict[str, str]]:
+    return json.loads(_values(pages)["line_items"] or "[]")
+
+
 def test_tax_named_in_german_or_french_is_the_tax_not_the_total():  # type: ignore[no-untyped-def]
     for tax_name in ("MwSt (7.7%)", "TVA (20%)", "IVA 21%", "BTW 21%"):
         values = _values(
@@ -48,7 +52,7 @@ def test_tax_named_in_german_or_french_is_the_tax_not_the_total():  # type: igno
 
 
 def test_table_cells_followed_by_a_currency_code_are_amounts():  # type: ignore[no-untyped-def]
-    values = _values(
+    items = _line_items(
         _page(
             ("Pacific Rim Logistics Pte Ltd",),
             ("Invoice #", "INV-2023-2491"),
@@ -59,7 +63,6 @@ def test_table_cells_followed_by_a_currency_code_are_amounts():  # type: ignore[
             ("Total", "1,235.33 SGD"),
         )
     )
-    items = json.loads(values["line_items"] or "[]")
     assert [(i["description"], i["quantity"], i["unit_price"], i["amount"]) for i in items] == [
         ("Freight forwarding", "9", "128.37", "1155.33"),
         ("Customs clearance", "1", "80.00", "80.00"),
@@ -80,7 +83,7 @@ def test_a_title_misread_beside_the_vendor_is_not_part_of_its_name():  # type: i
 
 
 def test_an_unreadable_quantity_is_implied_by_price_and_amount():  # type: ignore[no-untyped-def]
-    values = _values(
+    items = _line_items(
         _page(
             ("Delta Software Solutions Inc.",),
             ("Description", "Qty", "Rate", "Amount"),
@@ -90,7 +93,6 @@ def test_an_unreadable_quantity_is_implied_by_price_and_amount():  # type: ignor
             ("Total", "$6,507.98"),
         )
     )
-    items = json.loads(values["line_items"] or "[]")
     assert [(i["description"], i["quantity"]) for i in items] == [
         ("Website maintenance", "7"),
         ("Logo design", "1"),
@@ -100,7 +102,7 @@ def test_an_unreadable_quantity_is_implied_by_price_and_amount():  # type: ignor
 
 
 def test_a_quantity_misread_by_one_digit_is_corrected_by_price_and_amount():  # type: ignore[no-untyped-def]
-    values = _values(
+    items = _line_items(
         _page(
             ("Koala Office Furniture Pty Ltd",),
             ("Description", "Qty", "Rate", "Amount"),
@@ -110,7 +112,6 @@ def test_a_quantity_misread_by_one_digit_is_corrected_by_price_and_amount():  # 
             ("Total", "$367.16"),
         )
     )
-    items = json.loads(values["line_items"] or "[]")
     assert [(i["description"], i["quantity"]) for i in items] == [
         ("Software licence", "1"),
         ("Standing desk", "3"),
