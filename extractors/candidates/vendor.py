@@ -145,8 +145,8 @@ def _candidate(
     following: Line | None = None,
 ) -> list[Candidate]:
     letters = sum(ch.isalpha() for ch in value)
-    if letters < 2 or not any(ch.isalpha() for ch in LEGAL_SUFFIX.sub("", value)):
-        return []  # too short, or a legal suffix alone ("Sdn. Bhd." under a logo OCR could not read)
+    if letters < 2:
+        return []
     digits = sum(ch.isdigit() for ch in value)
     heights = [w.height for line in lines for w in line.words]
     height_ratio = (sum(heights) / len(heights)) / view.text_height if view.text_height else 1.0

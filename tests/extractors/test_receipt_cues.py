@@ -52,17 +52,6 @@ def test_registration_numbers_and_till_codes_come_off_names_but_name_words_stay(
         assert name in values, (printed, values)
 
 
-def test_a_legal_suffix_alone_is_not_offered_as_a_name():  # type: ignore[no-untyped-def]
-    # The name above it was a logo OCR could not read; only its last line came through.
-    view = _view("Sdn. Bhd.", "(123456-K)", "LOT 5 JALAN BESAR", "TAX INVOICE")
-    values = {c.normalized for c in vendor_candidates(view, FIELDS["company"])}
-    assert "Sdn. Bhd." not in values, values
-    named = _view("SEGI CASH & CARRY", "Sdn. Bhd.", "TAX INVOICE")
-    assert "SEGI CASH & CARRY Sdn. Bhd." in {
-        c.normalized for c in vendor_candidates(named, FIELDS["company"])
-    }
-
-
 def test_address_leaves_out_phone_columns_contact_tails_and_its_label():  # type: ignore[no-untyped-def]
     view = _view(
         "SANYU STATIONERY SHOP",
