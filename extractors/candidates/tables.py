@@ -1,14 +1,18 @@
 """Line items: the rows between a table header (description, qty, price, amount) and the totals.
 
 Rows are cut into cells where words stand apart, so "5   278,15 €" is a quantity and a price, not the
-number 5278.15. Tables that continue on later pages (the header printed again) are followed.
+number 5278.15. Tables that continue on later pages (the header printed again) are followed. Where the
+amounts add up to an amount printed below the table, they are taken as read right, and a unit price one
+character away from amount / quantity is taken for a misreading of it.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+
+from rapidfuzz.distance import Levenshtein
 
 from extractors.layout import split_at_gaps
 from extractors.normalize import AMOUNT, CURRENCY_PATTERN, format_amount, parse_amount
@@ -43,6 +47,8 @@ def line_item_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]
             break  # one table per page
     if not rows:
         return []
+    if _amounts_add_up(view, rows, used[-1]):
+        _mend_unit_prices(rows)
     value = json.dumps(rows, separators=(",", ":"))
     return [
         Candidate(
@@ -97,6 +103,38 @@ def _rows_below(lines: list[Line], text_height: float) -> tuple[list[dict[str, s
         )
         used.append(line)
     return rows, used
+
+
+def _amounts_add_up(view: DocumentView, rows: list[dict[str, str]], last: Line) -> bool:
+    """Do the rows' amounts add up to an amount printed below the table (its subtotal, or its total)?"""
+    if not all(row["amount"] for row in rows):
+        return False
+    total = sum(Decimal(row["amount"]) for row in rows)
+    for line in view.lines_by_page.get(last.page, []):
+        if line.box[1] > last.box[1] and any(
+            parse_amount(m.group("num")) == total for m in AMOUNT.finditer(line.text)
+        ):
+            return True
+    return False
+
+
+def _mend_unit_prices(rows: list[dict[str, str]]) -> None:
+    """Replace a unit price one character away from amount / quantity (in place): with the amounts
+    confirmed by their sum, "365.81" beside 1 x 355.81, or "8.38" beside 2 x 116.76, is a misreading."""
+    for row in rows:
+        price, amount = row["unit_price"], row["amount"]
+        try:
+            quantity = Decimal(row["quantity"].replace(",", "."))
+        except InvalidOperation:
+            continue
+        if not price or quantity <= 0 or quantity * Decimal(price) == Decimal(amount):
+            continue
+        implied = Decimal(amount) / quantity
+        if (
+            implied == implied.quantize(Decimal("0.01"))
+            and Levenshtein.distance(price, format_amount(implied)) == 1
+        ):
+            row["unit_price"] = format_amount(implied)
 
 
 def _split_cells(cells: list[str], amounts: list[str]) -> tuple[list[str], list[str]]:

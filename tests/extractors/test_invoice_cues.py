@@ -1,5 +1,5 @@
 """Invoice cues beyond the layouts of docloop's own samples: European tax names, amounts followed by
-their currency code."""
+their currency code, and line items checked against their own arithmetic."""
 
 from __future__ import annotations
 
@@ -116,3 +116,24 @@ def test_a_quantity_misread_by_one_digit_is_corrected_by_price_and_amount():  # 
         ("Software licence", "1"),
         ("Standing desk", "3"),
     ]
+
+
+def test_a_unit_price_misread_by_one_character_yields_to_amounts_that_add_up():  # type: ignore[no-untyped-def]
+    def unit_prices(subtotal: str) -> list[str]:
+        items = _line_items(
+            _page(
+                ("Lingua Bridge Translations GmbH",),
+                ("Description", "Qty", "Unit price", "Amount"),
+                ("Translation, per page", "1", "365.81", "355.81"),  # a digit misread
+                ("Design review", "2", "8.38", "116.76"),  # a digit lost
+                # A discount: 3 x 100.00 is not 270.00, and 90.00 is more than one character away.
+                ("Standing desk", "3", "100.00", "270.00"),
+                ("Subtotal", subtotal),
+            )
+        )
+        return [i["unit_price"] for i in items]
+
+    # 355.81 + 116.76 + 270.00 is printed below the table: the amounts were read right.
+    assert unit_prices("742.57") == ["355.81", "58.38", "100.00"]
+    # Nothing below confirms the amounts, so an amount may be the misreading: prices stay as read.
+    assert unit_prices("752.57") == ["365.81", "8.38", "100.00"]
