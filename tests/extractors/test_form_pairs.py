@@ -1,5 +1,5 @@
-"""Form key-value pairs: two pairs close together on one line are two pairs, and a value written over
-several lines is read whole."""
+"""Form key-value pairs: a key takes its value from the next column, two pairs close together on one line
+are two pairs, and a value written over several lines is read whole."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from extractors.types import Page, Word
 FORM = load_schemas()["form"]
 
 
-def _pairs(*rows: tuple[float, str]) -> list[tuple[str, str]]:
-    """Pairs found on a page; each row is a line starting at x, its words one space apart."""
+def _pairs(*rows: tuple[float, str] | tuple[tuple[float, str], ...]) -> list[tuple[str, str]]:
+    """Pairs found on a page; each row is a line starting at x (or several columns, each at its own x),
+    its words one space apart."""
     words = []
-    for i, (x, text) in enumerate(rows):
-        for token in text.split():
-            words.append(Word(token, (x, 20.0 * i, x + 8 * len(token), 20.0 * i + 12)))
-            x += 8 * len(token) + 6
+    for i, row in enumerate(rows):
+        for x, text in row if isinstance(row[0], tuple) else (row,):
+            for token in text.split():
+                words.append(Word(token, (x, 20.0 * i, x + 8 * len(token), 20.0 * i + 12)))
+                x += 8 * len(token) + 6
     pages = (Page(1, 1000.0, 20.0 * len(rows) + 40, tuple(words), "supplied"),)
     (field,) = extract(pages, FORM).fields
     return [(p["key"], p["value"]) for p in json.loads(field.normalized or "[]")]
@@ -51,15 +53,10 @@ def test_a_value_written_over_several_lines_is_read_whole():  # type: ignore[no-
 
 def test_keys_in_one_column_take_their_values_from_the_next():  # type: ignore[no-untyped-def]
     # The layout of docloop's own sample forms: values stand far to the right of their keys.
-    rows = ((10.0, "Name:"), (10.0, "Department:"), (10.0, "Approved by:"))
-    values = ((300.0, "Amelia Hart"), (300.0, "Finance"), (300.0, ""))
-    words = []
-    for i, ((kx, key), (vx, value)) in enumerate(zip(rows, values, strict=True)):
-        for x, text in ((kx, key), (vx, value)):
-            for token in text.split():
-                words.append(Word(token, (x, 20.0 * i, x + 8 * len(token), 20.0 * i + 12)))
-                x += 8 * len(token) + 6
-    (field,) = extract((Page(1, 1000.0, 100.0, tuple(words), "supplied"),), FORM).fields
-    pairs = [(p["key"], p["value"]) for p in json.loads(field.normalized or "[]")]
-    # "Approved by:" has nothing beside it and a key under it: no value is made up.
+    pairs = _pairs(
+        ((10.0, "Name:"), (300.0, "Amelia Hart")),
+        ((10.0, "Department:"), (300.0, "Finance")),
+        ((10.0, "Approved by:"),),
+    )
+    # "Approved by:" has nothing beside it and nothing under it: no value is made up.
     assert pairs == [("Name:", "Amelia Hart"), ("Department:", "Finance")]
