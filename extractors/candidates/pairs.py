@@ -33,7 +33,9 @@ def key_value_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]
         for i, line in enumerate(lines):
             if i in consumed:
                 continue
-            found = _pairs_on_line(line, lines[i + 1] if i + 1 < len(lines) else None, view)
+            # Split the line where words stand far apart: a form row often holds several key: value groups.
+            segments = split_at_gaps(line, view.text_height, GAP_FACTOR)
+            found = _pairs_on_line(segments, lines[i + 1] if i + 1 < len(lines) else None)
             for key, value, value_line in found:
                 if value_line is not None:
                     consumed.add(i + 1)
@@ -41,7 +43,7 @@ def key_value_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]
                 boxes.append(line.box)
                 confidences.append(line.confidence)
             if found and found[-1][2] is None:
-                _continue_value(pairs[-1], line, lines, i, consumed, view)
+                _continue_value(pairs[-1], segments[-1], line, lines, i, consumed, view)
     if not pairs:
         return []
     value = json.dumps(pairs, separators=(",", ":"))
@@ -60,12 +62,17 @@ def key_value_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]
 
 
 def _continue_value(
-    pair: dict[str, str], line: Line, lines: list[Line], index: int, consumed: set[int], view: DocumentView
+    pair: dict[str, str],
+    last_segment: Line,
+    line: Line,
+    lines: list[Line],
+    index: int,
+    consumed: set[int],
+    view: DocumentView,
 ) -> None:
     """Lines under a value that start where it starts, close below, with no key of their own, go on with it
     (a value written over several lines: an address, a paragraph of comments)."""
-    segments = split_at_gaps(line, view.text_height, GAP_FACTOR)
-    value_words = _value_words(segments[-1])
+    value_words = _value_words(last_segment)
     if not value_words:
         return
     start, bottom = value_words[0].box[0], line.box[3]
@@ -94,10 +101,9 @@ def _value_words(segment: Line) -> list[Word]:
     return []
 
 
-def _pairs_on_line(line: Line, below: Line | None, view: DocumentView) -> list[tuple[str, str, Line | None]]:
+def _pairs_on_line(parts: list[Line], below: Line | None) -> list[tuple[str, str, Line | None]]:
     found = []
-    # Split the line where words stand far apart: a form row often holds several key: value groups.
-    segments = [part.text for part in split_at_gaps(line, view.text_height, GAP_FACTOR)]
+    segments = [part.text for part in parts]
     taken: set[int] = set()
     for i, segment in enumerate(segments):
         match = KEY.match(segment)
