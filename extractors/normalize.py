@@ -7,6 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from dateutil import parser as date_parser
+from rapidfuzz.distance import Levenshtein
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -321,9 +322,56 @@ def _substitutions(digits: str, positions: tuple[int, ...]) -> list[str]:
     return variants
 
 
-def find_dates_tolerant(text: str, order: str, years: range) -> list[tuple[str, date, tuple[int, int], int]]:
-    """Numeric dates as OCR may have garbled them ("30/83/2618"): (printed, date, span, repairs)."""
+# Dates whose separators OCR lost: "1202/2018", "12/022018", "25032018" (day first), "20180425" (ISO).
+LOST_SEPARATOR_DATE = re.compile(
+    r"(?<![\w.])(?:(?P<a>\d\d)(?P<sa>[-/.]?)(?P<b>\d\d)(?P<sb>[-/.]?)(?P<y>(?:19|20)\d\d)"
+    r"|(?P<iy>(?:19|20)\d\d)(?P<im>\d\d)(?P<id>\d\d))(?![\w])"
+)
+# A day, a three-letter word and a year: the word may be a month name OCR misread by a letter ("26/Fen/2017").
+MISREAD_MONTH_DATE = re.compile(
+    r"(?<![\w])(?P<d>\d{1,2})(?P<s>[\s\-/.])(?P<m>[A-Za-z]{3})(?P=s)(?P<y>(?:19|20)\d\d)(?![\d])"
+)
+_SHORT_MONTHS = [name for name in MONTHS if len(name) == 3]
+
+
+def _lost_separator_dates(
+    text: str, order: str, years: range
+) -> list[tuple[str, date, tuple[int, int], int]]:
     found = []
+    for match in LOST_SEPARATOR_DATE.finditer(text):
+        if match.group("iy"):
+            year, month, day = match.group("iy"), match.group("im"), match.group("id")
+            parsed = _safe_date(int(year), int(month), int(day)) if int(year) in years else None
+            lost = 2
+        else:
+            lost = (not match.group("sa")) + (not match.group("sb"))
+            if not lost:
+                continue  # both separators printed: an ordinary date, found elsewhere
+            parsed = _valid(match.group("a"), match.group("b"), match.group("y"), order, years)
+        if parsed:
+            found.append((match.group(0), parsed, match.span(), lost))
+    return found
+
+
+def _misread_month_dates(text: str, years: range) -> list[tuple[str, date, tuple[int, int], int]]:
+    found = []
+    for match in MISREAD_MONTH_DATE.finditer(text):
+        word = match.group("m").lower()
+        if word in MONTHS:
+            continue  # read right: an ordinary date
+        near = [name for name in _SHORT_MONTHS if Levenshtein.distance(word, name, score_cutoff=1) <= 1]
+        year = int(match.group("y"))
+        if len(near) == 1 and year in years:  # two months as near ("Mau": Mar, May) is a guess
+            parsed = _safe_date(year, MONTHS[near[0]], int(match.group("d")))
+            if parsed:
+                found.append((match.group(0), parsed, match.span(), 1))
+    return found
+
+
+def find_dates_tolerant(text: str, order: str, years: range) -> list[tuple[str, date, tuple[int, int], int]]:
+    """Dates as OCR may have garbled them: digits misread ("30/83/2618"), separators lost ("1202/2018",
+    "25032018"), a month name misread by a letter ("26/Fen/2017"). Each as (printed, date, span, repairs)."""
+    found = _lost_separator_dates(text, order, years) + _misread_month_dates(text, years)
     for match in LOOSE_DATE.finditer(text):
         raw = match.group(0)
         parts = [match.group(k).translate(LETTER_DIGITS) for k in ("a", "b", "y")]
