@@ -332,6 +332,11 @@ MISREAD_MONTH_DATE = re.compile(
     r"(?<![\w])(?P<d>\d{1,2})(?P<s>[\s\-/.])(?P<m>[A-Za-z]{3})(?P=s)(?P<y>(?:19|20)\d\d)(?![\d])"
 )
 _SHORT_MONTHS = [name for name in MONTHS if len(name) == 3]
+# A month name read right, a day misread as letters: "GS Jan 2017" (05), "Ql-Nov-2017" (01).
+MISREAD_DAY_DATE = re.compile(
+    rf"(?<![\w])(?P<d>{_LOOSE}{{1,2}})[\s\-/.]*(?P<m>(?i:{_MONTH_NAMES}))\.?[\s\-/.,]*"
+    r"(?P<y>(?:19|20)\d\d)(?![\d])"
+)
 
 
 def _lost_separator_dates(
@@ -368,10 +373,29 @@ def _misread_month_dates(text: str, years: range) -> list[tuple[str, date, tuple
     return found
 
 
+def _misread_day_dates(text: str, years: range) -> list[tuple[str, date, tuple[int, int], int]]:
+    found = []
+    for match in MISREAD_DAY_DATE.finditer(text):
+        printed_day = match.group("d")
+        letters = sum(1 for ch in printed_day if not ch.isdigit())
+        if not letters:
+            continue  # a day in digits: an ordinary date
+        month = f"{MONTHS[match.group('m').lower()]:02d}"
+        repaired = repair_date(printed_day.translate(LETTER_DIGITS), month, match.group("y"), "DMY", years)
+        if repaired:
+            found.append((match.group(0), repaired[0], match.span(), repaired[1] + letters))
+    return found
+
+
 def find_dates_tolerant(text: str, order: str, years: range) -> list[tuple[str, date, tuple[int, int], int]]:
     """Dates as OCR may have garbled them: digits misread ("30/83/2618"), separators lost ("1202/2018",
-    "25032018"), a month name misread by a letter ("26/Fen/2017"). Each as (printed, date, span, repairs)."""
-    found = _lost_separator_dates(text, order, years) + _misread_month_dates(text, years)
+    "25032018"), a month name misread by a letter ("26/Fen/2017"), a named month's day read as letters
+    ("GS Jan 2017"). Each as (printed, date, span, repairs)."""
+    found = (
+        _lost_separator_dates(text, order, years)
+        + _misread_month_dates(text, years)
+        + _misread_day_dates(text, years)
+    )
     for match in LOOSE_DATE.finditer(text):
         raw = match.group(0)
         parts = [match.group(k).translate(LETTER_DIGITS) for k in ("a", "b", "y")]

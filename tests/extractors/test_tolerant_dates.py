@@ -24,6 +24,8 @@ YEARS = range(1990, 2036)
         ("00440010036 25032018 13:11:54", date(2018, 3, 25)),  # both lost, day first
         ("Printed 20180428", date(2018, 4, 28)),  # both lost, year first
         ("GBH: 45076840325 26/Fen/2017 07", date(2017, 2, 26)),  # a month name misread by a letter
+        ("fate : GS Jan 2017 12:41pm", date(2017, 1, 5)),  # a named month's day read as letters
+        ("Ql-Nov-2017 11:20:04AM", date(2017, 11, 1)),
     ],
 )
 def test_repairs(printed, expected):  # type: ignore[no-untyped-def]
