@@ -131,6 +131,7 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
         )
     if spec.type == "amount":
         _mark_last_labelled(candidates)
+        _mark_subtotal_plus_tax(candidates)
     return candidates
 
 
@@ -252,6 +253,24 @@ def _mark_last_labelled(candidates: list[Candidate]) -> None:
     ]
     for candidate in candidates:
         candidate.features["last_labelled"] = 1.0 if labelled and candidate is labelled[-1] else 0.0
+
+
+_SUBTOTAL_LABELS = ("xlbl=subtotal", "xlbl=sub total", "xlbl=sub-total", "xlbl=total excl", "xlbl=excluding")
+_TAX_LABELS = ("xlbl=gst", "xlbl=tax", "xlbl=total tax", "xlbl=total gst")
+ROUNDING_SLACK = 0.03  # cash totals rounded to 5 cents (as in Malaysia): 26.00 + 1.56 is paid as 27.55
+
+
+def _mark_subtotal_plus_tax(candidates: list[Candidate]) -> None:
+    """Mark amounts that equal an amount labelled as a subtotal plus one labelled as tax: the arithmetic
+    of the receipt itself confirms them, however garbled their own label is ("TOTAL = Ja > 27.55")."""
+    subtotals = {float(c.normalized) for c in candidates if any(k in c.features for k in _SUBTOTAL_LABELS)}
+    taxes = {float(c.normalized) for c in candidates if any(k in c.features for k in _TAX_LABELS)}
+    sums = [s + t for s in subtotals for t in taxes if 0 < t < s]
+    for candidate in candidates:
+        value = float(candidate.normalized)
+        candidate.features["subtotal_plus_tax"] = (
+            1.0 if any(abs(value - total) <= ROUNDING_SLACK for total in sums) else 0.0
+        )
 
 
 def _last_amounts(view: DocumentView) -> list[tuple[Line, Decimal]]:

@@ -84,6 +84,20 @@ def test_total_features_follow_paid_and_change_and_rounding():  # type: ignore[n
     assert by_value["30.90"]["last_labelled"] == 1.0
 
 
+def test_a_total_that_subtotal_plus_tax_confirms_is_marked_however_garbled_its_label():  # type: ignore[no-untyped-def]
+    view = _view(
+        "SUB-TOTAL (EX) : 26.00",
+        "TOTAL TAX : 1.56",
+        "TOTAL = Ja > 27.55",  # 27.56, rounded to 5 sen
+        "CASH 50.00",
+        "TOTAL : 26.00 1.56",  # the tax summary's columns
+    )
+    by_value = {c.normalized: c.features for c in typed_candidates(view, FIELDS["total"])}
+    assert by_value["27.55"]["subtotal_plus_tax"] == 1.0
+    assert by_value["26.00"]["subtotal_plus_tax"] == 0.0
+    assert by_value["50.00"]["subtotal_plus_tax"] == 0.0
+
+
 def _proposed(source: str, printed: str, remembered: str, similarity: float = 0.25) -> list[Candidate]:
     words = (Word(printed, (10.0, 10.0, 400.0, 30.0)), Word("TOTAL 9.00", (10.0, 60.0, 200.0, 80.0)))
     view = DocumentView((Page(1, 600.0, 200.0, words, source),))
