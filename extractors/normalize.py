@@ -17,6 +17,15 @@ def collapse_whitespace(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+_SIGN_BESIDE_DIGIT = re.compile(r"§(?=\d)|(?<=\d)§")
+
+
+def mend_signs(text: str) -> str:
+    """An address with the letters OCR reads as signs put back: no address holds a dollar or section sign,
+    but OCR reads S as either ("JALAN $S21/39", "$117, Second Floor") and 5 as "§" ("§6100 CHERAS")."""
+    return _SIGN_BESIDE_DIGIT.sub("5", text).replace("§", "S").replace("$", "S")
+
+
 def trim_marks(text: str) -> str:
     """Text without the words at either end that hold no letter or digit, or one or two small letters
     beside capitals: OCR reads specks, borders and logo edges beside a name as "»", "\\", a lone "." or

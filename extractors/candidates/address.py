@@ -6,7 +6,7 @@ import re
 
 from extractors.candidates.vendor import LEGAL_SUFFIX
 from extractors.layout import split_at_gaps
-from extractors.normalize import collapse_whitespace
+from extractors.normalize import collapse_whitespace, mend_signs
 from extractors.schema import FieldSpec
 from extractors.types import Candidate, Line, Word, union_box
 from extractors.view import DocumentView
@@ -178,7 +178,7 @@ def _candidate(
     anchor: tuple[int, int] | None,
 ) -> Candidate | None:
     texts = [line.text for line in span]
-    value = collapse_whitespace(" ".join(texts))
+    value = mend_signs(collapse_whitespace(" ".join(texts)))
     if len(value) < 6:
         return None
     stop_lines = sum(1 for t in texts if STOP.search(t))
@@ -222,7 +222,7 @@ def _candidate(
     }
     return Candidate(
         field=spec.name,
-        text=value,
+        text=collapse_whitespace(" ".join(texts)),
         normalized=value,
         page=span[0].page,
         box=union_box(line.box for line in span),

@@ -52,19 +52,33 @@ def test_registration_numbers_and_till_codes_come_off_names_but_name_words_stay(
         assert name in values, (printed, values)
 
 
+def _addresses(*rows: str | tuple[str, ...]) -> set[str]:
+    return {c.normalized for c in address_candidates(_view(*rows), FIELDS["address"])}
+
+
 def test_address_leaves_out_phone_columns_contact_tails_and_its_label():  # type: ignore[no-untyped-def]
-    view = _view(
+    values = _addresses(
         "SANYU STATIONERY SHOP",
         "HQ ADD: NO. 31G, JALAN SETIA INDAH",
         ("TEL: 012 - 6651783", "40170 SETIA ALAM,"),
         "SELANGOR, TEL NO.: 07-387 3322",
         "MOBILE /WHATSAPPS : +6012-918 7937",
     )
-    values = {c.normalized for c in address_candidates(view, FIELDS["address"])}
     assert "NO. 31G, JALAN SETIA INDAH 40170 SETIA ALAM, SELANGOR," in values
     assert not any("TEL" in v or "ADD:" in v for v in values)
     # A line that opens with a contact word stays whole: it is no address, and its cues say so.
     assert all(v.endswith("MOBILE /WHATSAPPS : +6012-918 7937") for v in values if "MOBILE" in v)
+
+
+def test_an_address_gets_back_the_letters_ocr_read_as_signs():  # type: ignore[no-untyped-def]
+    values = _addresses(
+        "AEON CO. (M) BHD",
+        "$117, SECOND FLOOR, JALAN $S21/39,",
+        "§6100 CHERAS, KUALA LUMPUR",
+        "TEL: 03-5555 1234",
+    )
+    assert "S117, SECOND FLOOR, JALAN SS21/39, 56100 CHERAS, KUALA LUMPUR" in values
+    assert not any("$" in v or "§" in v for v in values)
 
 
 def test_total_features_follow_paid_and_change_and_rounding():  # type: ignore[no-untyped-def]
