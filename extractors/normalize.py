@@ -354,8 +354,7 @@ def _lost_separator_dates(
     found = []
     for match in LOST_SEPARATOR_DATE.finditer(text):
         if match.group("iy"):
-            year, month, day = match.group("iy"), match.group("im"), match.group("id")
-            parsed = _safe_date(int(year), int(month), int(day)) if int(year) in years else None
+            parsed = _valid(match.group("id"), match.group("im"), match.group("iy"), "DMY", years)
             lost = 2
         else:
             lost = (not match.group("sa")) + (not match.group("sb"))
@@ -374,11 +373,11 @@ def _misread_month_dates(text: str, years: range) -> list[tuple[str, date, tuple
         if word in MONTHS:
             continue  # read right: an ordinary date
         near = [name for name in _SHORT_MONTHS if Levenshtein.distance(word, name, score_cutoff=1) <= 1]
-        year = int(match.group("y"))
-        if len(near) == 1 and year in years:  # two months as near ("Mau": Mar, May) is a guess
-            parsed = _safe_date(year, MONTHS[near[0]], int(match.group("d")))
-            if parsed:
-                found.append((match.group(0), parsed, match.span(), 1))
+        if len(near) != 1:
+            continue  # two months as near ("Mau": Mar, May) is a guess
+        parsed = _valid(match.group("d"), str(MONTHS[near[0]]), match.group("y"), "DMY", years)
+        if parsed:
+            found.append((match.group(0), parsed, match.span(), 1))
     return found
 
 

@@ -178,7 +178,8 @@ def _candidate(
     anchor: tuple[int, int] | None,
 ) -> Candidate | None:
     texts = [line.text for line in span]
-    value = mend_signs(collapse_whitespace(" ".join(texts)))
+    printed = collapse_whitespace(" ".join(texts))
+    value = mend_signs(printed)
     if len(value) < 6:
         return None
     stop_lines = sum(1 for t in texts if STOP.search(t))
@@ -222,7 +223,7 @@ def _candidate(
     }
     return Candidate(
         field=spec.name,
-        text=collapse_whitespace(" ".join(texts)),
+        text=printed,
         normalized=value,
         page=span[0].page,
         box=union_box(line.box for line in span),
