@@ -79,6 +79,10 @@ def candidates_for(
     documents propose, each carrying the memory's evidence."""
     finder = FINDERS.get(spec.finder, typed_candidates)
     candidates = finder(view, spec)
+    if spec.label_required:
+        candidates = [
+            c for c in candidates if c.features.get("label_same_line") or c.features.get("label_above")
+        ]
     if neighbours:
         if spec.type in {"text", "address"}:
             candidates += remembered_candidates(view, spec.name, neighbours)

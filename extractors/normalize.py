@@ -72,7 +72,31 @@ MONTHS = {
     "november": 11,
     "december": 12,
 }
-_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_ENGLISH_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+# Month names of the other languages invoices come in (French, German, Spanish, Dutch, Italian, Portuguese),
+# with and without their accents, as OCR and older PDFs drop them. English abbreviations they share are
+# left out. Such a name counts only beside a four-digit year: "MARS 45G" on a receipt is a chocolate bar.
+FOREIGN_MONTHS = {
+    **dict.fromkeys(
+        ("janvier", "janv", "januar", "jänner", "jaenner", "enero", "januari", "gennaio", "janeiro"), 1
+    ),
+    **dict.fromkeys(
+        ("février", "fevrier", "févr", "fevr", "februar", "febrero", "februari", "febbraio", "fevereiro"), 2
+    ),
+    **dict.fromkeys(("mars", "märz", "maerz", "marz", "mrz", "marzo", "maart", "mrt", "março", "marco"), 3),
+    **dict.fromkeys(("avril", "avr", "abril", "aprile"), 4),
+    **dict.fromkeys(("mai", "mayo", "mei", "maggio", "maio"), 5),
+    **dict.fromkeys(("juin", "juni", "junio", "giugno", "junho"), 6),
+    **dict.fromkeys(("juillet", "juil", "juli", "julio", "luglio", "julho"), 7),
+    **dict.fromkeys(("août", "aout", "agosto", "augustus"), 8),
+    **dict.fromkeys(("septembre", "septiembre", "setiembre", "settembre", "setembro"), 9),
+    **dict.fromkeys(("octobre", "oktober", "okt", "octubre", "ottobre", "outubro"), 10),
+    **dict.fromkeys(("novembre", "noviembre", "novembro"), 11),
+    **dict.fromkeys(
+        ("décembre", "decembre", "déc", "dezember", "dez", "diciembre", "dicembre", "dezembro"), 12
+    ),
+}
+_MONTH_NAMES = "|".join(sorted({**MONTHS, **FOREIGN_MONTHS}, key=len, reverse=True))
 
 # Numeric dates: 25/12/2018, 25-12-18, 2018-12-25, 25.12.2018 (spaces around separators as OCR leaves them).
 NUMERIC_DATE = re.compile(
@@ -81,8 +105,8 @@ NUMERIC_DATE = re.compile(
 )
 # Dates with a month name: 25 Dec 2018, 25-DEC-18, Dec 25, 2018, December 25 2018.
 NAMED_DATE = re.compile(
-    rf"(?<![\w])(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[\s\-/.]*(?P<m1>{_MONTH_NAMES})\.?[\s\-/.,]*"
-    rf"(?P<y1>(?:19|20)?\d\d)"
+    rf"(?<![\w])(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[\s\-/.]*(?:de\s+)?(?P<m1>{_MONTH_NAMES})\.?[\s\-/.,]*"
+    rf"(?:de\s+)?(?P<y1>(?:19|20)?\d\d)"
     rf"|(?P<m2>{_MONTH_NAMES})\.?[\s\-/.]*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?[\s,\-/.]+(?P<y2>(?:19|20)\d\d))"
     r"(?![\d])",
     re.IGNORECASE,
@@ -117,9 +141,13 @@ def find_dates(text: str, order: str = "DMY") -> list[tuple[str, date, tuple[int
         if parsed:
             found.append((match.group(0), parsed, match.span(), ambiguous))
     for match in NAMED_DATE.finditer(text):
-        month = MONTHS[(match.group("m1") or match.group("m2")).lower()]
+        name = (match.group("m1") or match.group("m2")).lower()
+        year = match.group("y1") or match.group("y2")
+        if name not in MONTHS and len(year) < 4:
+            continue
+        month = MONTHS.get(name) or FOREIGN_MONTHS[name]
         day = int(match.group("d1") or match.group("d2"))
-        parsed = _safe_date(_year(match.group("y1") or match.group("y2")), month, day)
+        parsed = _safe_date(_year(year), month, day)
         if parsed:
             found.append((match.group(0), parsed, match.span(), False))
     return found
@@ -167,6 +195,16 @@ AMOUNT = re.compile(
 )
 
 
+# A whole amount counts as money only with its currency beside it: "Rs 1939", "$1,200", "₹ 500", "40 €".
+_MARK = r"(?:Rs\.?|INR|USD|EUR|GBP|CHF|RM|[$€£¥₹])"
+WHOLE_AMOUNT = re.compile(
+    # Not followed by its cents as OCR spaces them ("RM50 .00" is an amount already), a "%" or "/" or a
+    # letter ("$821/1A" is an address read with S as $).
+    rf"(?:(?<![\w]){_MARK}\s?(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?![\d\w/])(?!\s?[.,]\s?\d)(?!\s?%)"
+    rf"|(?<![\w.,])(?P<after>\d{{1,3}}(?:[.,\s]\d{{3}})+|\d+)\s?(?:€|EUR)(?![A-Za-z]))"
+)
+
+
 def parse_amount(text: str) -> Decimal | None:
     """The decimal value of a printed amount (thousand separators of either style), or None."""
     cleaned = re.sub(r"[^\d.,\-]", "", text.replace(" ", ""))
@@ -200,11 +238,67 @@ def normalize_amount(text: str) -> str | None:
 
 # ---------------------------------------------------------------- currency
 
-CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "RM": "MYR", "S$": "SGD", "A$": "AUD"}
-CURRENCY_CODES = {"USD", "EUR", "GBP", "JPY", "MYR", "SGD", "AUD", "CAD", "CHF", "INR", "CNY", "IDR", "THB"}
-CURRENCY_PATTERN = re.compile(
-    r"(?<![A-Za-z])(?P<code>USD|EUR|GBP|JPY|MYR|SGD|AUD|CAD|CHF|INR|CNY|IDR|THB|RM)(?![A-Za-z])|(?P<sym>S\$|A\$|[$€£¥])"
-)
+CURRENCY_SYMBOLS = {
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY",
+    "RM": "MYR",
+    "S$": "SGD",
+    "A$": "AUD",
+    "C$": "CAD",
+    "HK$": "HKD",
+    "NZ$": "NZD",
+    "R$": "BRL",
+    "₹": "INR",
+    "₩": "KRW",
+    "₺": "TRY",
+    "₫": "VND",
+    "₱": "PHP",
+    "₪": "ILS",
+    "ZŁ": "PLN",
+    "KČ": "CZK",
+}
+CURRENCY_CODES = {
+    *(
+        "USD",
+        "EUR",
+        "GBP",
+        "JPY",
+        "MYR",
+        "SGD",
+        "AUD",
+        "CAD",
+        "CHF",
+        "INR",
+        "CNY",
+        "IDR",
+        "THB",
+        "HKD",
+        "NZD",
+    ),
+    *(
+        "SEK",
+        "NOK",
+        "DKK",
+        "ISK",
+        "PLN",
+        "CZK",
+        "HUF",
+        "RON",
+        "BGN",
+        "TRY",
+        "ZAR",
+        "BRL",
+        "MXN",
+        "KRW",
+        "TWD",
+    ),
+    *("PHP", "VND", "AED", "SAR", "ILS"),
+}
+_CODES = "|".join(sorted(CURRENCY_CODES | {"RM"}))
+_SYMBOLS = "|".join(re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True) if s != "RM")
+CURRENCY_PATTERN = re.compile(rf"(?<![A-Za-z])(?P<code>{_CODES})(?![A-Za-z])|(?P<sym>(?i:{_SYMBOLS}))")
 
 
 def normalize_currency(text: str) -> str | None:
@@ -343,7 +437,7 @@ MISREAD_MONTH_DATE = re.compile(
 _SHORT_MONTHS = [name for name in MONTHS if len(name) == 3]
 # A month name read right, a day misread as letters: "GS Jan 2017" (05), "Ql-Nov-2017" (01).
 MISREAD_DAY_DATE = re.compile(
-    rf"(?<![\w])(?P<d>{_LOOSE}{{1,2}})[\s\-/.]*(?P<m>(?i:{_MONTH_NAMES}))\.?[\s\-/.,]*"
+    rf"(?<![\w])(?P<d>{_LOOSE}{{1,2}})[\s\-/.]*(?P<m>(?i:{_ENGLISH_MONTH_NAMES}))\.?[\s\-/.,]*"
     r"(?P<y>(?:19|20)\d\d)(?![\d])"
 )
 

@@ -30,6 +30,7 @@ class FieldSpec:
     pattern: str = ""  # optional regex a value must match
     prefer: str = ""  # "bottom" | "top" | "largest": a tie-breaker cue for repeated values
     columns: tuple[str, ...] = ()
+    label_required: bool = False  # only a value one of the labels names (a due date is no unlabelled date)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def _parse_field(entry: Any, where: str) -> FieldSpec:
         pattern=entry.get("pattern", ""),
         prefer=entry.get("prefer", ""),
         columns=tuple(entry.get("columns", [])),
+        label_required=bool(entry.get("label_required", False)),
     )
 
 

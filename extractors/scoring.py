@@ -19,7 +19,8 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
         "label_same_line": 2.5,
         "label_above": 1.5,
         "label_strength": 1.0,
-        "excluded_same_line": -2.0,
+        # Outweighs the label it qualifies: "Due date", "Date limite de paiement" are not the issue date.
+        "excluded_same_line": -3.0,
         "rel_y": -1.0,
         "repeat": 0.3,
         "first_page": 0.5,
@@ -68,6 +69,9 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
         "digit_ratio": -3.0,
         "upper_ratio": 0.5,
         "short": -2.0,
+        # "Sold By : WS Retail Services Pvt. Ltd.": the label is not part of the name (the variant after it
+        # has no colon).
+        "has_colon": -1.0,
     },
     "address": {
         "bias": -4.0,

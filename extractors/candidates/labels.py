@@ -34,10 +34,20 @@ class LabelHit:
         return span_box(self.line, self.start, self.end)
 
 
+# Letters a label matches with or without its accent ("net a payer" is "NET À PAYER"; PDFs and OCR drop or
+# misplace accents), and the marks printed interchangeably ("n°" and "nº", "d'" and "d’").
+_FOLDS = ("aàáâäã", "cç", "eéèêë", "iíìîï", "nñ", "oóòôöõ", "uúùûü", "°º", "'’`")
+_FOLDED = {ch: f"[{group}]" for group in _FOLDS for ch in group}
+
+
+def _folded(word: str) -> str:
+    return "".join(_FOLDED.get(ch, re.escape(ch)) for ch in word.lower())
+
+
 @lru_cache(maxsize=512)
 def _label_pattern(label: str) -> re.Pattern[str]:
     # Labels match whole words; spaces in a label match any run of spaces or dots ("INV. NO").
-    parts = [re.escape(p) for p in label.split()]
+    parts = [_folded(p) for p in label.split()]
     body = r"[\s.]*".join(parts)
     return re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z])", re.IGNORECASE)
 

@@ -18,6 +18,7 @@ from extractors.candidates.labels import find_labels, span_box, span_confidence
 from extractors.normalize import (
     AMOUNT,
     CURRENCY_PATTERN,
+    WHOLE_AMOUNT,
     collapse_whitespace,
     find_dates,
     find_dates_tolerant,
@@ -60,7 +61,13 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
     counts = Counter(r.normalized for r in raw)
     per_line = Counter(id(r.line) for r in raw)
     lines_with_values = sorted({(r.line.page, r.line.index) for r in raw})
-    amounts = sorted({float(r.normalized) for r in raw}, reverse=True) if spec.type == "amount" else []
+    # Whole amounts ("Rs 1939") stay out of the ranking of amounts: on a receipt they are mostly offers
+    # ("VOUCHER FOR RM1,000"), and the largest figure should still be the largest priced one.
+    amounts = (
+        sorted({float(r.normalized) for r in raw if r.cue != "amount_marked"}, reverse=True)
+        if spec.type == "amount"
+        else []
+    )
     paid_minus_change: set[str] = set()
     sequence_totals: set[str] = set()
     before_rounding: set[str] = set()
@@ -97,8 +104,10 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
         )
         if spec.type == "amount":
             value = float(r.normalized)
-            features["is_max"] = 1.0 if value == amounts[0] else 0.0
-            features["amount_rank"] = 1.0 / (1 + amounts.index(value))
+            ranked = r.cue != "amount_marked" and value in amounts
+            features["is_max"] = 1.0 if ranked and value == amounts[0] else 0.0
+            features["amount_rank"] = 1.0 / (1 + amounts.index(value)) if ranked else 0.0
+            features["whole_amount"] = 0.0 if ranked else 1.0
             features["zero"] = 1.0 if value == 0 else 0.0
             features["paid_minus_change"] = 1.0 if r.normalized in paid_minus_change else 0.0
             features["has_cents"] = 0.0 if r.normalized.endswith(".00") else 1.0
@@ -158,6 +167,12 @@ def _raw_values(view: DocumentView, spec: FieldSpec) -> Iterator[_Raw]:
                 value = parse_amount(match.group("num"))
                 if value is not None and not _negative(text, start, end):
                     yield _Raw(line, start, end, format_amount(value), "amount_parser")
+            for match in WHOLE_AMOUNT.finditer(text):
+                group = "num" if match.group("num") else "after"
+                start, end = match.start(group), match.end(group)
+                value = parse_amount(match.group(group).replace(" ", "").replace(".", ","))
+                if value is not None and not _negative(text, start, end):
+                    yield _Raw(line, start, end, format_amount(value), "amount_marked")
         elif spec.type == "currency":
             for match in CURRENCY_PATTERN.finditer(text):
                 code = normalize_currency(match.group(0))

@@ -124,13 +124,25 @@ def _finishes_a_name(line: Line) -> bool:
     return bool(CONTINUATION_START.match(line.text) or LEGAL_SUFFIX.match(line.text.lstrip()))
 
 
+# A sender line over the recipient's address: "QualityHosting AG - Uferweg 40-42 - D-63571 Gelnhausen".
+SENDER_LINE_BREAK = re.compile(r"\s+[-–|·•]\s+")
+
+
 def _variants(raw: str) -> list[tuple[str, str]]:
-    """The cleaned text, and without an owner-style prefix when there is one."""
+    """The cleaned text, without an owner-style prefix when there is one, and up to its legal suffix when
+    an address follows it on a sender line."""
     cleaned = _strip_registration(trim_marks(collapse_whitespace(raw)))
     variants = [("whole", cleaned)]
     prefix = OWNER_PREFIX.match(cleaned)
     if prefix and prefix.end() < len(cleaned) - 3:
         variants.append(("after_prefix", cleaned[prefix.end() :]))
+    suffix = LEGAL_SUFFIX.search(cleaned)
+    if (
+        suffix
+        and SENDER_LINE_BREAK.match(cleaned, suffix.end())
+        and re.search(r"\d", cleaned[suffix.end() :])
+    ):
+        variants.append(("sender_line", cleaned[: suffix.end()]))
     return variants
 
 

@@ -137,3 +137,106 @@ def test_a_unit_price_misread_by_one_character_yields_to_amounts_that_add_up(): 
     assert unit_prices("742.57") == ["355.81", "58.38", "100.00"]
     # Nothing below confirms the amounts, so an amount may be the misreading: prices stay as read.
     assert unit_prices("752.57") == ["365.81", "8.38", "100.00"]
+
+
+def test_a_french_invoice_is_read_by_its_own_labels():  # type: ignore[no-untyped-def]
+    values = _values(
+        _page(
+            ("Netpresse SARL",),
+            ("N° de client", "CL-20931"),
+            ("Facture n°", "2022089083"),
+            ("Date :", "28 novembre 2022"),
+            ("Date d'échéance", "28 décembre 2022"),
+            ("Désignation", "Nombre", "P.U. HT", "Montant HT"),
+            ("Annonce légale", "1", "45,93 €", "45,93 €"),
+            ("Total HT :", "45,93 €"),
+            ("TVA 20% :", "9,19 €"),
+            ("NET A PAYER", "55,12 €"),
+        )
+    )
+    expected = {
+        "invoice_number": "2022089083",
+        "date": "2022-11-28",
+        "due_date": "2022-12-28",
+        "subtotal": "45.93",
+        "tax": "9.19",
+        "total": "55.12",
+    }
+    assert {name: values[name] for name in expected} == expected
+
+
+def test_a_german_invoice_number_beats_the_contract_and_customer_numbers():  # type: ignore[no-untyped-def]
+    values = _values(
+        _page(
+            ("QualityHosting AG",),
+            ("Rechnungsnr.", "30064443", "Kundennr.", "47774"),
+            ("Rechnungsdatum", "7. Mai 2014"),
+            ("Contract No.", "CON02858"),
+            ("Small Business Exchange", "1", "3,89", "3,89"),
+            ("Total EUR", "34,73"),
+            ("Zahlungsziel", "21.05.2014"),
+        )
+    )
+    expected = {"invoice_number": "30064443", "date": "2014-05-07", "total": "34.73"}
+    assert {name: values[name] for name in expected} == expected
+
+
+def test_a_whole_amount_counts_as_money_only_beside_its_currency():  # type: ignore[no-untyped-def]
+    values = _values(
+        _page(
+            ("OYO Rooms",),
+            ("Invoice No", "IBZY2087"),
+            ("Date:", "31/12/2017"),
+            ("Room Charges", "1 Night x 1 Room", "Rs 1939"),
+            ("Grand Total", "Rs 1939"),
+        )
+    )
+    assert values["total"] == "1939.00", values
+
+
+def test_a_vendor_is_named_without_its_label_or_the_address_on_its_sender_line():  # type: ignore[no-untyped-def]
+    sold_by = _values(
+        _page(
+            ("Retail Invoice",),
+            ("Invoice No :", "BLR_WFLD20151000982590"),
+            ("Sold By : WS Retail Services Pvt. Ltd.",),
+            ("Invoice Date:", "20-10-2015"),
+            ("Grand Total", "319.00"),
+        )
+    )
+    assert sold_by["vendor"] == "WS Retail Services Pvt. Ltd.", sold_by
+    sender = _values(
+        _page(
+            ("QualityHosting AG - Uferweg 40-42 - D-63571 Gelnhausen",),
+            ("iViveLabs Ltd.",),
+            ("93B Sai Yu Chung",),
+            ("Rechnungsnr.", "30064443"),
+            ("Total EUR", "34,73"),
+        )
+    )
+    assert sender["vendor"] == "QualityHosting AG", sender
+
+
+def test_an_invoice_without_a_due_date_has_none_and_other_english_labels_count():  # type: ignore[no-untyped-def]
+    values = _values(
+        _page(
+            ("Nordic Supplies AB",),
+            ("Invoice ID:", "A-77120"),
+            ("Billing Date:", "March 3, 2024"),
+            ("PO Number", "PO-5512"),
+            ("Paper", "5", "20,00", "100,00"),
+            ("Total before tax", "100,00"),
+            ("VAT 25%", "25,00"),
+            ("To pay", "SEK 125,00"),
+        )
+    )
+    expected = {
+        "invoice_number": "A-77120",
+        "date": "2024-03-03",
+        "due_date": None,
+        "subtotal": "100.00",
+        "tax": "25.00",
+        "total": "125.00",
+        "currency": "SEK",
+    }
+    assert {name: values[name] for name in expected} == expected
