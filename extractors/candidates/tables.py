@@ -15,22 +15,31 @@ from decimal import Decimal, InvalidOperation
 from rapidfuzz.distance import Levenshtein
 
 from extractors.layout import split_at_gaps
-from extractors.normalize import AMOUNT, CURRENCY_PATTERN, format_amount, parse_amount
+from extractors.normalize import AMOUNT, CURRENCY_PATTERN, WHOLE_AMOUNT, format_amount, parse_amount
 from extractors.schema import FieldSpec
 from extractors.types import Candidate, Line, union_box
 from extractors.view import DocumentView
 
+# Column headings in English, French, German, Spanish, Dutch and Italian, with or without accents.
 HEADER_WORDS = re.compile(
-    r"(?<![A-Z])(DESCRIPTION|ITEM|ITEMS|PRODUCT|SERVICE|QTY|QUANTITY|UNIT|PRICE|RATE|HOURS|AMOUNT|TOTAL|AMT)(?![A-Z])",
+    r"(?<![A-ZÀ-Ü])(DESCRIPTION|ITEM|ITEMS|PRODUCT|SERVICE|QTY|QUANTITY|UNIT|PRICE|RATE|HOURS|AMOUNT|TOTAL|AMT"
+    r"|D[EÉ]SIGNATION|QT[EÉ]|QUANTIT[EÉ]|NOMBRE|PRIX|MONTANT"
+    r"|BESCHREIBUNG|BEZEICHNUNG|ARTIKEL|MENGE|ANZAHL|PREIS|EINZELPREIS|BETRAG|ZEILENBETRAG|GESAMTPREIS"
+    r"|DESCRIPCI[OÓ]N|CONCEPTO|CANTIDAD|PRECIO|IMPORTE|OMSCHRIJVING|AANTAL|PRIJS|BEDRAG"
+    r"|DESCRIZIONE|QUANTIT[AÀ]|PREZZO|IMPORTO)(?![A-ZÀ-Ü])",
     re.IGNORECASE,
 )
 END_WORDS = re.compile(
-    r"(?<![A-Z])(SUB\s*-?\s*TOTAL|TOTAL|TAX|VAT|GST|BALANCE|AMOUNT DUE|NET AMOUNT|NET TOTAL|GRAND TOTAL"
-    r"|DISCOUNT|SHIPPING)(?![A-Z])",
+    r"(?<![A-ZÀ-Ü])(SUB\s*-?\s*TOTAL|TOTAL|TAX|VAT|GST|BALANCE|AMOUNT DUE|NET AMOUNT|NET TOTAL|GRAND TOTAL"
+    r"|DISCOUNT|SHIPPING|SOUS[\s-]*TOTAL|TVA|REMISE|MWST|UST|SUMME|ZWISCHENSUMME|GESAMTBETRAG|NETTOBETRAG"
+    r"|IVA|DESCUENTO|BTW|TOTAAL|KORTING|TOTALE|SCONTO)(?![A-ZÀ-Ü])",
     re.IGNORECASE,
 )
 QUANTITY = re.compile(r"^\d{1,5}(?:[.,]\d{1,3})?$")
 CELL_GAP = 1.2  # text heights between two cells of a row
+# A line further below the one before it than this (in text heights) does not go on with a description:
+# it is the page's footer or the next block.
+CONTINUATION_GAP = 2.5
 
 
 def line_item_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
@@ -67,14 +76,20 @@ def line_item_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]
 def _rows_below(lines: list[Line], text_height: float) -> tuple[list[dict[str, str]], list[Line]]:
     rows: list[dict[str, str]] = []
     used: list[Line] = []
+    bottom = 0.0  # of the last line taken into the table
     for line in lines:
-        cells = [part.text.strip() for part in split_at_gaps(line, text_height, CELL_GAP)]
-        if END_WORDS.search(cells[0]) or (len(cells) > 1 and END_WORDS.fullmatch(cells[-2].strip(" :"))):
-            break
+        parts = split_at_gaps(line, text_height, CELL_GAP)
+        cells = [part.text.strip() for part in parts]
         amounts = [_amount(cell) for cell in cells]
+        if END_WORDS.search(cells[0]) or (len(cells) > 1 and END_WORDS.fullmatch(cells[-2].strip(" :"))):
+            if rows or any(amounts):
+                break
+            continue  # a heading over two lines ("VK-Preis / Ohne MwSt."): the table has not begun
         if not any(amounts[1:]):
-            if rows and _is_text(line.text):
+            close = line.box[1] - bottom <= CONTINUATION_GAP * text_height
+            if rows and close and (_is_text(line.text) or _under_description(line, used[-1], text_height)):
                 rows[-1]["description"] = f"{rows[-1]['description']} {line.text.strip()}".strip()
+                bottom = line.box[3]
                 continue
             if rows:
                 break
@@ -102,7 +117,15 @@ def _rows_below(lines: list[Line], text_height: float) -> tuple[list[dict[str, s
             }
         )
         used.append(line)
+        bottom = line.box[3]
     return rows, used
+
+
+def _under_description(line: Line, row: Line, text_height: float) -> bool:
+    """Does a line stand under the description part of the row above, clear of its number columns (a
+    service period "01.05.14-31.05.14" printed under the item's name)?"""
+    numbers = [part for part in split_at_gaps(row, text_height, CELL_GAP)[1:] if _amount(part.text.strip())]
+    return bool(numbers) and line.box[0] >= row.box[0] - text_height and line.box[2] < numbers[0].box[0]
 
 
 def _amounts_add_up(view: DocumentView, rows: list[dict[str, str]], last: Line) -> bool:
@@ -161,7 +184,10 @@ def _one_digit_slip(read: str, implied: str) -> bool:
 def _amount(cell: str) -> str:
     match = AMOUNT.search(cell)
     if not match:
-        return ""
+        # A whole amount with its currency ("0 €") is an amount too, when it is all the cell holds.
+        whole = WHOLE_AMOUNT.fullmatch(cell.strip())
+        value = parse_amount(whole.group("num") or whole.group("after")) if whole else None
+        return format_amount(value) if value is not None else ""
     # A cell is an amount when nothing but a currency follows the number ("1,234.56 USD", "12,50 €").
     if len(CURRENCY_PATTERN.sub("", cell[match.end("num") :]).strip()) > 2:
         return ""

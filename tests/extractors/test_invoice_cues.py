@@ -240,3 +240,40 @@ def test_an_invoice_without_a_due_date_has_none_and_other_english_labels_count()
         "currency": "SEK",
     }
     assert {name: values[name] for name in expected} == expected
+
+
+def test_line_items_under_a_german_heading_keep_their_service_period():  # type: ignore[no-untyped-def]
+    items = _line_items(
+        _page(
+            ("QualityHosting AG",),
+            ("Rechnungsnr.", "30064443"),
+            ("Pos. Menge Beschreibung", "VK-Preis", "Zeilenbetrag"),
+            ("Ohne MwSt.",),
+            ("1 1 Small Business Exchange 2010", "3,89", "3,89"),
+            ("01.05.14-31.05.14",),
+            ("2 1 Small Business Exchange 2010", "5,39", "5,39"),
+            ("01.05.14-31.05.14",),
+            ("Total EUR", "9,28"),
+        )
+    )
+    assert [(i["description"], i["amount"]) for i in items] == [
+        ("1 1 Small Business Exchange 2010 01.05.14-31.05.14", "3.89"),
+        ("2 1 Small Business Exchange 2010 01.05.14-31.05.14", "5.39"),
+    ]
+
+
+def test_line_items_under_a_french_heading_take_a_whole_amount_with_its_currency():  # type: ignore[no-untyped-def]
+    items = _line_items(
+        _page(
+            ("Netpresse SARL",),
+            ("Facture n°", "2022089083"),
+            ("Désignation", "Nombre", "P.U. HT", "Montant HT"),
+            ("Justificatif PDF", "1", "0,75 €", "0,75 €"),
+            ("Justificatif Papier", "0", "3,50 €", "0 €"),
+            ("Total HT :", "0,75 €"),
+        )
+    )
+    assert [(i["description"], i["quantity"], i["amount"]) for i in items] == [
+        ("Justificatif PDF", "1", "0.75"),
+        ("Justificatif Papier", "0", "0.00"),
+    ]
