@@ -163,6 +163,8 @@ class FieldModel:
     confidence_weights: dict[str, float] = field(default_factory=dict)  # over named confidence features
     calibrator: Calibrator | None = None
     lexicon: dict[str, int] = field(default_factory=dict)  # words of confirmed values (a confidence cue)
+    # Maps fitted later on what reviewers found (`docloop recalibrate`), applied in order after the rest.
+    recalibrators: tuple[Calibrator, ...] = ()
 
     def confidence(self, features: dict[str, float], fallback: float) -> float:
         """Probability that the chosen value is right; `fallback` when no confidence model is fitted."""
@@ -173,7 +175,10 @@ class FieldModel:
                 self.confidence_weights.get(name, 0.0) * value for name, value in features.items()
             )
             raw = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-        return self.calibrator(raw) if self.calibrator else raw
+        value = self.calibrator(raw) if self.calibrator else raw
+        for recalibrator in self.recalibrators:
+            value = recalibrator(max(0.0, min(1.0, value)))
+        return value
 
     def score(self, candidate: Candidate) -> float:
         """Probability-like ranking score of a candidate (a logistic over its features)."""
@@ -211,6 +216,7 @@ class ScoringModel:
                     if m.calibrator
                     else None,
                     "lexicon": m.lexicon,
+                    "recalibrators": [{"xs": list(r.xs), "ys": list(r.ys)} for r in m.recalibrators],
                 }
                 for name, m in self.fields.items()
             },
@@ -227,6 +233,9 @@ class ScoringModel:
                 confidence_weights=dict(entry.get("confidence_weights", {})),
                 lexicon=dict(entry.get("lexicon", {})),
                 calibrator=Calibrator(tuple(cal["xs"]), tuple(cal["ys"])) if cal else None,
+                recalibrators=tuple(
+                    Calibrator(tuple(r["xs"]), tuple(r["ys"])) for r in entry.get("recalibrators", [])
+                ),
             )
         return cls(
             doc_type=document["doc_type"], version=str(document.get("version", "default")), fields=fields

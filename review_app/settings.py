@@ -60,6 +60,9 @@ class Settings:
     drift_psi_threshold: float = 0.25
     drift_correction_threshold: float = 0.10
     drift_min_values: int = 30
+    # Recalibration: every this many hours the sweeper fits each type's serving model to its reviews and
+    # registers the result when it helps on held-out vendors (an admin promotes it); 0: never.
+    recalibrate_hours: float = 24.0
     # Gold documents: the share of documents routed to review that bring a gold copy into the queue with them.
     gold_rate: float = 0.02
     # Optional LLM strategy (docloop eval/evaluate): an OpenAI-compatible endpoint; empty URL: off

@@ -153,4 +153,46 @@ def rollback_command(doc_type: str) -> None:
         click.echo(f"{doc_type}: now served by {promotion.model_version_id or 'the shipped model'}")
 
 
-COMMANDS = [train_command, models_group]
+@click.command("recalibrate")
+@click.option("--doc-type", required=True)
+@click.option(
+    "--reading",
+    type=click.Choice(["text", "ocr"]),
+    default="text",
+    show_default=True,
+    help="Which shipped model to start from when no version is promoted (receipts ship one per reading).",
+)
+@click.option("--dry-run", is_flag=True, help="Measure only; register nothing.")
+@friendly_errors
+def recalibrate_command(doc_type: str, reading: str, dry_run: bool) -> None:
+    """Fit the serving model's confidences to what reviewers approved and corrected; register the result."""
+    from review_app.services import recalibration
+
+    rt = runtime()
+    schema = rt.schema(doc_type)
+    with rt.session() as session:
+        result = recalibration.run(session, schema, reading=reading, by=_who(), register=not dry_run)
+    click.echo(
+        f"{doc_type} model {result.base_version}: "
+        f"{result.values} reviewed value(s) from {result.vendors} vendor(s)"
+    )
+    if not result.fitted:
+        raise click.ClickException(
+            "No field has enough reviewed values (at least 50, some right and some corrected) to recalibrate."
+        )
+    click.echo("fields: " + ", ".join(f"{name} ({count})" for name, count in sorted(result.fitted.items())))
+    if result.ece_before is not None and result.ece_after is not None:
+        click.echo(
+            f"held-out vendors ({result.held_out_values} values): expected calibration error "
+            f"{result.ece_before:.3f} as served, {result.ece_after:.3f} recalibrated; "
+            f"automation at <= 1% error {result.automation_before or 0:.1%} as served, "
+            f"{result.automation_after or 0:.1%} recalibrated"
+        )
+    if result.version_id is not None:
+        click.echo(
+            f"registered {doc_type} model version {result.version_id}; "
+            f"`docloop models promote {result.version_id}` puts it in production"
+        )
+
+
+COMMANDS = [train_command, models_group, recalibrate_command]

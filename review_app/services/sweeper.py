@@ -22,6 +22,7 @@ from review_app.queue import (
     redis_connection,
 )
 from review_app.runtime import Runtime
+from review_app.services import recalibration
 from review_app.services.drift import alert_view, check_drift
 from review_app.services.tasks import expire_leases
 from review_app.services.webhooks import due_deliveries
@@ -85,6 +86,7 @@ def sweep(runtime: Runtime) -> SweepResult:
         expired = expire_leases(session)
     webhooks = _requeue_deliveries(runtime)
     _check_drift_hourly(runtime)
+    _recalibrate_periodically(runtime)
     if requeued or expired or webhooks:
         log.info(
             "sweeper: re-enqueued %d document(s) and %d webhook(s), expired %d review lease(s)",
@@ -107,6 +109,34 @@ def _check_drift_hourly(runtime: Runtime) -> None:
         raised = check_drift(session, runtime.settings)
     for alert in raised:
         log.warning("quality alert: %s", alert_view(alert)["message"])
+
+
+def _recalibrate_periodically(runtime: Runtime) -> None:
+    """Confidences refitted to the reviews that came in: one sweeper (whichever takes the Redis key) every
+    `recalibrate_hours` registers a recalibrated version of each type's model, for an admin to promote."""
+    hours = runtime.settings.recalibrate_hours
+    if hours <= 0:
+        return
+    try:
+        key = f"docloop:{runtime.settings.queue_name}:recalibrated"
+        if not redis_connection(runtime.settings).set(key, "1", nx=True, ex=max(1, int(hours * 3600))):
+            return
+    except RedisError:
+        return
+    for schema in runtime.schemas.values():
+        with runtime.session() as session:
+            result = recalibration.run(session, schema, by="sweeper", automatic=True)
+        if result.version_id is not None:
+            log.warning(
+                "recalibrated %s model %s on %d reviewed values: held-out calibration error %.3f -> %.3f; "
+                "promote version %d to serve it",
+                schema.name,
+                result.base_version,
+                result.values,
+                result.ece_before or 0.0,
+                result.ece_after or 0.0,
+                result.version_id,
+            )
 
 
 def _requeue_deliveries(runtime: Runtime) -> int:
