@@ -105,3 +105,32 @@ def test_eval_on_a_mixed_folder_keeps_the_requested_type(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     stems = [json.loads(line)["stem"] for line in predictions.read_text().splitlines()]
     assert stems == ["invoice-01", "invoice-02", "invoice-03"]
+
+
+def test_eval_serves_a_model_file_instead_of_the_shipped_model(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DOCLOOP_DATA_DIR", str(tmp_path / "data"))
+    folder = tmp_path / "invoices"
+    folder.mkdir()
+    for path in SAMPLES.glob("invoice-0[1-2].*"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    # A model whose confidence for every total is mapped to 0.123 by its one recalibration step.
+    model = {
+        "doc_type": "invoice",
+        "version": "pinned",
+        "fields": {
+            "total": {"weights": {"bias": 0.0}, "recalibrators": [{"xs": [0.0, 1.0], "ys": [0.123, 0.123]}]}
+        },
+    }
+    model_file = tmp_path / "model.json"
+    model_file.write_text(json.dumps(model))
+    predictions = tmp_path / "p.jsonl"
+    args = ["eval", str(folder), "--doc-type", "invoice", "--predictions", str(predictions), "--jobs", "1"]
+    result = CliRunner().invoke(main, [*args, "--model", str(model_file)])
+    assert result.exit_code == 0, result.output
+    totals = [
+        json.loads(line)["fields"]["total"]["confidence"] for line in predictions.read_text().splitlines()
+    ]
+    # The step keeps 2% of what it was given, so the served confidence moves it by at most 0.02.
+    assert totals and all(abs(c - 0.123) <= 0.021 for c in totals), totals
+    refused = CliRunner().invoke(main, [*args, "--model", str(model_file), "--folds", "2"])
+    assert refused.exit_code != 0 and "--model serves" in refused.output

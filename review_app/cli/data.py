@@ -138,6 +138,13 @@ def export_command(out: Path, fmt: str, doc_type: str | None, test_share: float,
     help="Keep read pages here, keyed by file hash and reader version, to re-run quickly.",
 )
 @click.option("--summary-json", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--model",
+    "model_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Serve the type with this model file (as `docloop train --out` writes it), not the shipped one.",
+)
 @friendly_errors
 def eval_command(
     directory: Path,
@@ -152,6 +159,7 @@ def eval_command(
     limit: int | None,
     ocr_cache: Path | None,
     summary_json: Path | None,
+    model_file: Path | None,
 ) -> None:
     """Measure the worker's extraction on a labelled folder (the contract in DESIGN.md)."""
     from review_app.evaluation.loading import load_items, load_snapshot_items
@@ -164,12 +172,20 @@ def eval_command(
     overrides = consequence_overrides(rt.settings)
     name = strategy or ("trained" if folds else "retrieval" if (train_dir or replay) else "baseline")
 
+    if model_file is not None and (folds or name not in {"baseline", "retrieval"}):
+        raise click.UsageError("--model serves the baseline or retrieval strategy, without --folds.")
+
     def make_strategy() -> Strategy:
         if name == "llm":
             from review_app.services.llm_strategy import LLMStrategy
 
             return LLMStrategy(rt.settings)
-        return STRATEGIES[name](consequence_overrides=overrides)
+        made = STRATEGIES[name](consequence_overrides=overrides)
+        if model_file is not None:
+            from extractors.scoring import ScoringModel
+
+            made.use_model(doc_type, ScoringModel.from_json(json.loads(model_file.read_text())))
+        return made
 
     items = load_items(
         directory,
