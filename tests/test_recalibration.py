@@ -90,6 +90,7 @@ def test_recalibration_fits_confidences_to_reviews_and_registers_a_version(runti
         version = session.get(ModelVersion, version_id)
         model = ScoringModel.from_json(version.artifact)
         assert version.trained_on["recalibrated_from"] == "default"
+        assert version.trained_on["documents"] == 400 and version.trained_on["vendors"] == 20
     schema = runtime.schema("invoice")
     total = model.for_field(schema.field("total"))
     assert len(total.recalibrators) == 1

@@ -57,9 +57,11 @@ def strategy_label(model: ScoringModel) -> str:
     return ("baseline" if model.version == "default" else f"model:{model.version}")[:32]
 
 
-def reviewed_outcomes(session: Session, schema: Schema, label: str) -> tuple[list[Outcome], list[str]]:
-    """Every value a person approved or corrected on completed documents extracted under `label`, and the
-    vendor group of each (its document's confirmed vendor, else the document itself)."""
+def reviewed_outcomes(
+    session: Session, schema: Schema, label: str
+) -> tuple[list[Outcome], list[str], set[int]]:
+    """Every value a person approved or corrected on completed documents extracted under `label`, the
+    vendor group of each (its document's confirmed vendor, else the document itself), and the documents."""
     vendor_field = next((s.name for s in schema.fields if s.finder == "vendor"), None)
     rows = session.execute(
         select(
@@ -85,14 +87,15 @@ def reviewed_outcomes(session: Session, schema: Schema, label: str) -> tuple[lis
         for row in rows
         if row.name == vendor_field
     }
-    outcomes, groups = [], []
+    outcomes, groups, documents = [], [], set()
     for row in rows:
         # A field the model left empty was served no confidence worth the name.
         if row.normalized is None or schema.field(row.name) is None:
             continue
         outcomes.append(Outcome(row.name, float(row.confidence), not row.corrected))
         groups.append(vendors.get(row.document_id) or f"document-{row.document_id}")
-    return outcomes, groups
+        documents.add(row.document_id)
+    return outcomes, groups, documents
 
 
 def held_out(group: str) -> bool:
@@ -135,7 +138,7 @@ def run(
     `automatic` (the sweeper's periodic run) registers only when reviews arrived since the last
     recalibration of the serving model and the map lowered the calibration error on held-out vendors."""
     base = serving_model(session, schema.name, reading)
-    outcomes, groups = reviewed_outcomes(session, schema, strategy_label(base))
+    outcomes, groups, documents = reviewed_outcomes(session, schema, strategy_label(base))
     if automatic and _already_fitted(session, schema, base, len(outcomes)):
         register = False
     held = [held_out(g) for g in groups]
@@ -164,6 +167,8 @@ def run(
             schema.name,
             model.to_json(),
             trained_on={
+                "documents": len(documents),
+                "vendors": len(set(groups)),
                 "recalibrated_from": base.version,
                 "reviewed_values": len(outcomes),
                 "fields": fitted,
