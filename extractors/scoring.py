@@ -32,9 +32,7 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
         "excluded_same_line": -3.5,
         "label_above": 1.5,
         "excluded_above": -1.5,
-        "rel_y": 0.5,
-        "is_max": 1.0,
-        "amount_rank": 0.5,
+        "label_column": 1.5,  # a label heading the value's column a few lines up: as one right above
         "repeat": 0.5,
         "height_ratio": 0.3,
         "right_end": 0.5,
@@ -122,6 +120,24 @@ def with_memory_weights(weights: dict[str, float]) -> dict[str, float]:
     return {**weights, **MEMORY_WEIGHTS}
 
 
+# What a field's `prefer` adds to hand-set weights: a total is the largest amount and stands low on the page;
+# a subtotal or a tax is neither, so the largest amount is no evidence for it.
+PREFERENCE_WEIGHTS: dict[str, dict[str, float]] = {
+    "largest": {"is_max": 1.0, "amount_rank": 0.5},
+    "bottom": {"rel_y": 0.5},
+    "top": {"rel_y": -0.5},
+}
+
+
+def default_weights(spec: FieldSpec) -> dict[str, float]:
+    """The hand-set weights of a field: its kind's, with what its `prefer` words add."""
+    weights = dict(DEFAULT_WEIGHTS.get(weights_key(spec), {"bias": 0.0}))
+    for word in spec.prefer.replace(",", " ").split():
+        for name, value in PREFERENCE_WEIGHTS.get(word, {}).items():
+            weights[name] = weights.get(name, 0.0) + value
+    return weights
+
+
 def weights_key(spec: FieldSpec) -> str:
     """Which default weights a field starts from: its finder, else its type."""
     return spec.finder or spec.type
@@ -201,7 +217,7 @@ class ScoringModel:
         model = self.fields.get(spec.name)
         if model is not None:
             return model
-        return FieldModel(weights=with_memory_weights(DEFAULT_WEIGHTS.get(weights_key(spec), {"bias": 0.0})))
+        return FieldModel(weights=with_memory_weights(default_weights(spec)))
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form, the inverse of `from_json`."""

@@ -52,6 +52,11 @@ def _label_pattern(label: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z])", re.IGNORECASE)
 
 
+def label_in(label: str, text: str) -> bool:
+    """Does `text` hold the label as whole words (accents optional, as `find_labels` matches)?"""
+    return _label_pattern(label).search(text) is not None
+
+
 def find_labels(line: Line, labels: tuple[str, ...]) -> list[LabelHit]:
     """Every occurrence of any of `labels` on the line (longest label wins where they overlap)."""
     text = line.text

@@ -42,13 +42,18 @@ CELL_GAP = 1.2  # text heights between two cells of a row
 CONTINUATION_GAP = 2.5
 
 
+def is_table_heading(line: Line) -> bool:
+    """Does the line head a table of line items (two different column words: "Description ... Amount")?"""
+    return len({m.upper() for m in HEADER_WORDS.findall(line.text)}) >= 2
+
+
 def line_item_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
     """One candidate: every row under every table header, as a JSON list of items."""
     rows: list[dict[str, str]] = []
     used: list[Line] = []
     for lines in view.lines_by_page.values():
         for i, line in enumerate(lines):
-            if len({m.upper() for m in HEADER_WORDS.findall(line.text)}) < 2:
+            if not is_table_heading(line):
                 continue
             page_rows, page_lines = _rows_below(lines[i + 1 :], view.text_height)
             rows.extend(page_rows)

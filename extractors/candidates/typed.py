@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from extractors.candidates.labels import find_labels, span_box, span_confidence
+from extractors.candidates.labels import find_labels, label_in, span_box, span_confidence
+from extractors.candidates.tables import is_table_heading
+from extractors.layout import split_at_gaps
 from extractors.normalize import (
     AMOUNT,
     CURRENCY_PATTERN,
@@ -85,6 +87,8 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
         page = view.page(line.page)
         box = span_box(line, r.start, r.end)
         features = _label_features(view, spec, line, r.start, raw)
+        if spec.type == "amount":
+            features.update(_column_heading(view, spec, line, box, features))
         position = lines_with_values.index((line.page, line.index))
         features.update(
             {
@@ -258,6 +262,50 @@ def _label_features(
         if features["label_above"] and find_labels(above, spec.exclude_labels):
             features["excluded_above"] = 1.0
     return features
+
+
+# How far above a value its column's heading may stand (rows of a totals table come between).
+HEADING_REACH = 5
+HEADING_GAP = 1.2  # text heights between two column headings on one line (as between table cells)
+_CURRENCY_WORDS = re.compile(r"(?<![A-Za-z])(?:EUR|USD|GBP|CHF|€|\$|£)(?![A-Za-z])")
+
+
+def _column_heading(
+    view: DocumentView,
+    spec: FieldSpec,
+    line: Line,
+    box: tuple[float, float, float, float],
+    features: dict[str, float],
+) -> dict[str, float]:
+    """A label heading the value's column a few lines up, in a table of totals ("Montant EUR HT | Montant TVA
+    | Montant EUR TTC" over "24.99  5.00  29.99"), for a value no label stands beside or right above."""
+    if features["label_same_line"] or features["label_above"]:
+        return {}
+    above: Line | None = line
+    for _ in range(HEADING_REACH):
+        above = view.line_above(above) if above is not None else None
+        if above is None or is_table_heading(above):
+            # The headings of the line items ("DESCRIPTION QTY AMT(RM)") name every row's figures, not
+            # the totals below them.
+            return {}
+        # The heading of the value's column: of the cells over it, the one centred nearest to it.
+        centre = (box[0] + box[2]) / 2
+        over = [
+            part
+            for part in split_at_gaps(above, view.text_height, HEADING_GAP)
+            if part.box[0] - view.text_height <= centre <= part.box[2] + view.text_height
+        ]
+        if not over:
+            continue
+        cell = min(over, key=lambda part: abs((part.box[0] + part.box[2]) / 2 - centre))
+        # "Montant EUR HT" is the label "montant ht" with the currency named inside it.
+        text = _CURRENCY_WORDS.sub(" ", cell.text)
+        found = next((label for label in spec.labels if label_in(label, text)), None)
+        if found is None:
+            continue
+        excluded = any(label_in(label, text) for label in spec.exclude_labels)
+        return {} if excluded else {"label_column": 1.0, f"lblcol={found}": 1.0}
+    return {}
 
 
 def _mark_last_labelled(candidates: list[Candidate]) -> None:

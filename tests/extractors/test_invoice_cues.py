@@ -277,3 +277,32 @@ def test_line_items_under_a_french_heading_take_a_whole_amount_with_its_currency
         ("Justificatif PDF", "1", "0.75"),
         ("Justificatif Papier", "0", "0.00"),
     ]
+
+
+def _table_page(*rows: tuple[tuple[float, str], ...]) -> tuple[Page, ...]:
+    """One page; each row a line of cells, each cell centred on its own x (columns as a table aligns them)."""
+    words = []
+    for i, row in enumerate(rows):
+        for centre, cell in row:
+            tokens = cell.split()
+            width = sum(9 * len(t) + 9 for t in tokens) - 9
+            x = centre - width / 2
+            for token in tokens:
+                words.append(Word(token, (x, 30.0 * i, x + 9 * len(token), 30.0 * i + 20)))
+                x += 9 * len(token) + 9
+    return (Page(1, 1400.0, 30.0 * len(rows) + 40, tuple(words), "supplied"),)
+
+
+def test_amounts_under_the_headings_of_a_totals_table_take_their_column_s_label():  # type: ignore[no-untyped-def]
+    values = _values(
+        _table_page(
+            ((150, "Free SAS"),),
+            ((250, "Facture n°562044387 du 02 Juillet 2015"),),
+            ((700, "Montant EUR HT"), (950, "Montant TVA"), (1200, "Montant EUR TTC")),
+            ((150, "Abonnements, forfaits et options"), (700, "24.99"), (950, "5.00"), (1200, "29.99")),
+            ((150, "Communications"), (700, "0.00"), (950, "0.00"), (1200, "0.00")),
+            ((150, "Somme à payer"), (1200, "29.99 €")),
+        )
+    )
+    expected = {"subtotal": "24.99", "tax": "5.00", "total": "29.99"}
+    assert {name: values[name] for name in expected} == expected
