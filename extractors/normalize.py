@@ -259,43 +259,25 @@ CURRENCY_SYMBOLS = {
     "ZŁ": "PLN",
     "KČ": "CZK",
 }
-CURRENCY_CODES = {
-    *(
-        "USD",
-        "EUR",
-        "GBP",
-        "JPY",
-        "MYR",
-        "SGD",
-        "AUD",
-        "CAD",
-        "CHF",
-        "INR",
-        "CNY",
-        "IDR",
-        "THB",
-        "HKD",
-        "NZD",
-    ),
-    *(
-        "SEK",
-        "NOK",
-        "DKK",
-        "ISK",
-        "PLN",
-        "CZK",
-        "HUF",
-        "RON",
-        "BGN",
-        "TRY",
-        "ZAR",
-        "BRL",
-        "MXN",
-        "KRW",
-        "TWD",
-    ),
-    *("PHP", "VND", "AED", "SAR", "ILS"),
-}
+# Codes that are also common words ("TRY OUR NEW...", "RON", "PHP") are left out; their signs are known.
+_AMERICAS_AND_ASIA = (
+    "USD",
+    "CAD",
+    "MXN",
+    "BRL",
+    "JPY",
+    "CNY",
+    "KRW",
+    "TWD",
+    "HKD",
+    "SGD",
+    "MYR",
+    "IDR",
+    "THB",
+)
+_EUROPE = ("EUR", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "BGN")
+_OTHERS = ("INR", "VND", "AUD", "NZD", "ZAR", "AED")
+CURRENCY_CODES = frozenset(_AMERICAS_AND_ASIA + _EUROPE + _OTHERS)
 _CODES = "|".join(sorted(CURRENCY_CODES | {"RM"}))
 _SYMBOLS = "|".join(re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True) if s != "RM")
 CURRENCY_PATTERN = re.compile(rf"(?<![A-Za-z])(?P<code>{_CODES})(?![A-Za-z])|(?P<sym>(?i:{_SYMBOLS}))")

@@ -281,6 +281,7 @@ def _column_heading(
     | Montant EUR TTC" over "24.99  5.00  29.99"), for a value no label stands beside or right above."""
     if features["label_same_line"] or features["label_above"]:
         return {}
+    centre = (box[0] + box[2]) / 2
     above: Line | None = line
     for _ in range(HEADING_REACH):
         above = view.line_above(above) if above is not None else None
@@ -289,7 +290,6 @@ def _column_heading(
             # the totals below them.
             return {}
         # The heading of the value's column: of the cells over it, the one centred nearest to it.
-        centre = (box[0] + box[2]) / 2
         over = [
             part
             for part in split_at_gaps(above, view.text_height, HEADING_GAP)
