@@ -79,6 +79,7 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
         sequence_totals = _paid_change_sequence(last_amounts)
         before_rounding = _before_rounding(last_amounts, set(counts))
     first_seen: dict[str, int] = {}
+    heading_cells: dict[int, list[Line] | None] = {}  # per line: its cells, or None for a table heading
     for order, r in enumerate(raw):
         first_seen.setdefault(r.normalized, order)
     candidates = []
@@ -88,7 +89,7 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
         box = span_box(line, r.start, r.end)
         features = _label_features(view, spec, line, r.start, raw)
         if spec.type == "amount":
-            features.update(_column_heading(view, spec, line, box, features))
+            features.update(_column_heading(view, spec, line, box, features, heading_cells))
         position = lines_with_values.index((line.page, line.index))
         features.update(
             {
@@ -276,6 +277,7 @@ def _column_heading(
     line: Line,
     box: tuple[float, float, float, float],
     features: dict[str, float],
+    cells_of: dict[int, list[Line] | None],
 ) -> dict[str, float]:
     """A label heading the value's column a few lines up, in a table of totals ("Montant EUR HT | Montant TVA
     | Montant EUR TTC" over "24.99  5.00  29.99"), for a value no label stands beside or right above."""
@@ -285,14 +287,21 @@ def _column_heading(
     above: Line | None = line
     for _ in range(HEADING_REACH):
         above = view.line_above(above) if above is not None else None
-        if above is None or is_table_heading(above):
+        if above is None:
+            return {}
+        if id(above) not in cells_of:
             # The headings of the line items ("DESCRIPTION QTY AMT(RM)") name every row's figures, not
-            # the totals below them.
+            # the totals below them: the search stops there.
+            cells_of[id(above)] = (
+                None if is_table_heading(above) else split_at_gaps(above, view.text_height, HEADING_GAP)
+            )
+        cells = cells_of[id(above)]
+        if cells is None:
             return {}
         # The heading of the value's column: of the cells over it, the one centred nearest to it.
         over = [
             part
-            for part in split_at_gaps(above, view.text_height, HEADING_GAP)
+            for part in cells
             if part.box[0] - view.text_height <= centre <= part.box[2] + view.text_height
         ]
         if not over:
