@@ -44,12 +44,24 @@ def _folded(word: str) -> str:
     return "".join(_FOLDED.get(ch, re.escape(ch)) for ch in word.lower())
 
 
+def _body(label: str) -> str:
+    # Spaces in a label match any run of spaces or dots ("INV. NO").
+    return r"[\s.]*".join(_folded(p) for p in label.split())
+
+
 @lru_cache(maxsize=512)
 def _label_pattern(label: str) -> re.Pattern[str]:
-    # Labels match whole words; spaces in a label match any run of spaces or dots ("INV. NO").
-    parts = [_folded(p) for p in label.split()]
-    body = r"[\s.]*".join(parts)
-    return re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z])", re.IGNORECASE)
+    # Labels match whole words.
+    return re.compile(rf"(?<![A-Za-z0-9]){_body(label)}(?![A-Za-z])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _labels_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """All of a field's labels in one scan of a line. Where two start at one place the one with more
+    letters wins, else the one listed first ("subtotal" and "sub total" both read "Subtotal")."""
+    longest_first = sorted(range(len(labels)), key=lambda i: (-len(labels[i].replace(" ", "")), i))
+    alternatives = "|".join(f"(?P<l{i}>{_body(labels[i])})" for i in longest_first)
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z])", re.IGNORECASE)
 
 
 def label_in(label: str, text: str) -> bool:
@@ -59,13 +71,13 @@ def label_in(label: str, text: str) -> bool:
 
 def find_labels(line: Line, labels: tuple[str, ...]) -> list[LabelHit]:
     """Every occurrence of any of `labels` on the line (longest label wins where they overlap)."""
+    if not labels:
+        return []
     text = line.text
     hits: list[LabelHit] = []
-    for rank, label in enumerate(labels):
-        for match in _label_pattern(label).finditer(text):
-            hits.append(LabelHit(label, rank, line, match.start(), match.end()))
-    # Loose hits sort after exact ones at the same place, so an exact reading wins an overlap.
-    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    for match in _labels_pattern(labels).finditer(text):
+        rank = int((match.lastgroup or "l0")[1:])
+        hits.append(LabelHit(labels[rank], rank, line, match.start(), match.end()))
     if any(w.confidence < LOOSE_MAX_CONFIDENCE for w in line.words):
         loose = [h for h in _misread_labels(line, labels) if not any(_overlap(h, e) for e in hits)]
         hits = sorted(hits + loose, key=lambda h: (h.start, -(h.end - h.start)))

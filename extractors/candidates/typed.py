@@ -79,7 +79,7 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
         sequence_totals = _paid_change_sequence(last_amounts)
         before_rounding = _before_rounding(last_amounts, set(counts))
     first_seen: dict[str, int] = {}
-    heading_cells: dict[int, list[Line] | None] = {}  # per line: its cells, or None for a table heading
+    heading_cells: dict[int, list[_Heading] | None] = {}  # per line: its cells, or None: a table heading
     for order, r in enumerate(raw):
         first_seen.setdefault(r.normalized, order)
     candidates = []
@@ -277,7 +277,7 @@ def _column_heading(
     line: Line,
     box: tuple[float, float, float, float],
     features: dict[str, float],
-    cells_of: dict[int, list[Line] | None],
+    cells_of: dict[int, list[_Heading] | None],
 ) -> dict[str, float]:
     """A label heading the value's column a few lines up, in a table of totals ("Montant EUR HT | Montant TVA
     | Montant EUR TTC" over "24.99  5.00  29.99"), for a value no label stands beside or right above."""
@@ -292,29 +292,43 @@ def _column_heading(
         if id(above) not in cells_of:
             # The headings of the line items ("DESCRIPTION QTY AMT(RM)") name every row's figures, not
             # the totals below them: the search stops there.
-            cells_of[id(above)] = (
-                None if is_table_heading(above) else split_at_gaps(above, view.text_height, HEADING_GAP)
-            )
+            cells_of[id(above)] = None if is_table_heading(above) else _headings(view, spec, above)
         cells = cells_of[id(above)]
         if cells is None:
             return {}
         # The heading of the value's column: of the cells over it, the one centred nearest to it.
         over = [
-            part
-            for part in cells
-            if part.box[0] - view.text_height <= centre <= part.box[2] + view.text_height
+            cell for cell in cells if cell.left - view.text_height <= centre <= cell.right + view.text_height
         ]
         if not over:
             continue
-        cell = min(over, key=lambda part: abs((part.box[0] + part.box[2]) / 2 - centre))
-        # "Montant EUR HT" is the label "montant ht" with the currency named inside it.
-        text = _CURRENCY_WORDS.sub(" ", cell.text)
-        found = next((label for label in spec.labels if label_in(label, text)), None)
-        if found is None:
+        cell = min(over, key=lambda c: abs((c.left + c.right) / 2 - centre))
+        if cell.label is None:
             continue
-        excluded = any(label_in(label, text) for label in spec.exclude_labels)
-        return {} if excluded else {"label_column": 1.0, f"lblcol={found}": 1.0}
+        return {} if cell.excluded else {"label_column": 1.0, f"lblcol={cell.label}": 1.0}
     return {}
+
+
+@dataclass(frozen=True)
+class _Heading:
+    """A cell of a line that may head a column: where it stands, and which of the field's labels it holds."""
+
+    left: float
+    right: float
+    label: str | None
+    excluded: bool
+
+
+def _headings(view: DocumentView, spec: FieldSpec, line: Line) -> list[_Heading]:
+    cells = []
+    for part in split_at_gaps(line, view.text_height, HEADING_GAP):
+        # "Montant EUR HT" is the label "montant ht" with the currency named inside it.
+        text = _CURRENCY_WORDS.sub(" ", part.text)
+        found = next((label for label in spec.labels if label_in(label, text)), None)
+        excluded = found is not None and any(label_in(label, text) for label in spec.exclude_labels)
+        box = part.box
+        cells.append(_Heading(box[0], box[2], found, excluded))
+    return cells
 
 
 def _mark_last_labelled(candidates: list[Candidate]) -> None:
