@@ -35,6 +35,7 @@ END_WORDS = re.compile(
     r"|IVA|DESCUENTO|BTW|TOTAAL|KORTING|TOTALE|SCONTO)(?![A-ZÀ-Ü])",
     re.IGNORECASE,
 )
+RATE_ONLY = re.compile(r"^\D*\d+(?:[.,]\d+)?\s?%\s*$")  # a label and a percentage, nothing else
 QUANTITY = re.compile(r"^\d{1,5}(?:[.,]\d{1,3})?$")
 CELL_GAP = 1.2  # text heights between two cells of a row
 # A line further below the one before it than this (in text heights) does not go on with a description:
@@ -87,6 +88,11 @@ def _rows_below(lines: list[Line], text_height: float) -> tuple[list[dict[str, s
         cells = [part.text.strip() for part in parts]
         amounts = [_amount(cell) for cell in cells]
         if END_WORDS.search(cells[0]) or (len(cells) > 1 and END_WORDS.fullmatch(cells[-2].strip(" :"))):
+            if rows and not any(amounts) and RATE_ONLY.search(line.text):
+                # An item's own tax rate ("Tax: 0.2%" under "Service A"), not the table's totals.
+                rows[-1]["description"] = f"{rows[-1]['description']} {line.text.strip()}".strip()
+                bottom = line.box[3]
+                continue
             if rows or any(amounts):
                 break
             continue  # a heading over two lines ("VK-Preis / Ohne MwSt."): the table has not begun

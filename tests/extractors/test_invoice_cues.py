@@ -306,3 +306,22 @@ def test_amounts_under_the_headings_of_a_totals_table_take_their_column_s_label(
     )
     expected = {"subtotal": "24.99", "tax": "5.00", "total": "29.99"}
     assert {name: values[name] for name in expected} == expected
+
+
+def test_an_item_s_own_tax_rate_does_not_end_the_table():  # type: ignore[no-untyped-def]
+    items = _line_items(
+        _page(
+            ("Sammy Maystone",),
+            ("Invoice #", "1001"),
+            ("Item", "Quantity", "Rate", "Amount"),
+            ("Service A", "12", "$10.00", "$120.00"),
+            ("Tax: 0.2%",),
+            ("Service B", "5", "$1.50", "$7.50"),
+            ("Tax: 0.4%",),
+            ("Subtotal:", "$127.50"),
+        )
+    )
+    assert [(i["description"], i["amount"]) for i in items] == [
+        ("Service A Tax: 0.2%", "120.00"),
+        ("Service B Tax: 0.4%", "7.50"),
+    ]
