@@ -83,6 +83,7 @@ def _rows_below(lines: list[Line], text_height: float) -> tuple[list[dict[str, s
     rows: list[dict[str, str]] = []
     used: list[Line] = []
     bottom = 0.0  # of the last line taken into the table
+    numbers_left = 0.0  # where the last row's first number cell begins
     for line in lines:
         parts = split_at_gaps(line, text_height, CELL_GAP)
         cells = [part.text.strip() for part in parts]
@@ -90,7 +91,7 @@ def _rows_below(lines: list[Line], text_height: float) -> tuple[list[dict[str, s
         if END_WORDS.search(cells[0]) or (len(cells) > 1 and END_WORDS.fullmatch(cells[-2].strip(" :"))):
             if rows and not any(amounts) and RATE_ONLY.search(line.text):
                 # An item's own tax rate ("Tax: 0.2%" under "Service A"), not the table's totals.
-                rows[-1]["description"] = f"{rows[-1]['description']} {line.text.strip()}".strip()
+                _continue_description(rows[-1], line)
                 bottom = line.box[3]
                 continue
             if rows or any(amounts):
@@ -98,8 +99,13 @@ def _rows_below(lines: list[Line], text_height: float) -> tuple[list[dict[str, s
             continue  # a heading over two lines ("VK-Preis / Ohne MwSt."): the table has not begun
         if not any(amounts[1:]):
             close = line.box[1] - bottom <= CONTINUATION_GAP * text_height
-            if rows and close and (_is_text(line.text) or _under_description(line, used[-1], text_height)):
-                rows[-1]["description"] = f"{rows[-1]['description']} {line.text.strip()}".strip()
+            # A line under the description part of the row above, clear of its number columns (a service
+            # period "01.05.14-31.05.14" printed under the item's name), goes on with it.
+            under = (
+                line.box[0] >= used[-1].box[0] - text_height and line.box[2] < numbers_left if rows else False
+            )
+            if rows and close and (_is_text(line.text) or under):
+                _continue_description(rows[-1], line)
                 bottom = line.box[3]
                 continue
             if rows:
@@ -129,14 +135,15 @@ def _rows_below(lines: list[Line], text_height: float) -> tuple[list[dict[str, s
         )
         used.append(line)
         bottom = line.box[3]
+        numbers_left = next(
+            part.box[0] for part, amount in zip(parts[1:], amounts[1:], strict=True) if amount
+        )
     return rows, used
 
 
-def _under_description(line: Line, row: Line, text_height: float) -> bool:
-    """Does a line stand under the description part of the row above, clear of its number columns (a
-    service period "01.05.14-31.05.14" printed under the item's name)?"""
-    numbers = [part for part in split_at_gaps(row, text_height, CELL_GAP)[1:] if _amount(part.text.strip())]
-    return bool(numbers) and line.box[0] >= row.box[0] - text_height and line.box[2] < numbers[0].box[0]
+def _continue_description(row: dict[str, str], line: Line) -> None:
+    """Add a line that goes on with an item's description to it (in place)."""
+    row["description"] = f"{row['description']} {line.text.strip()}".strip()
 
 
 def _amounts_add_up(view: DocumentView, rows: list[dict[str, str]], last: Line) -> bool:
