@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 
 from common import ROOT  # noqa: F401  (puts the repository on the import path)
@@ -24,20 +23,19 @@ from extractors.compare import values_match
 from extractors.recalibration import Outcome, recalibrate, recalibrated_confidence
 from extractors.schema import load_schemas
 from extractors.scoring import ScoringModel
-from review_app.evaluation.metrics import Judgement, automation_at, reliability
 from review_app.evaluation.runner import expected_values
-from review_app.services.recalibration import held_out
+from review_app.services.recalibration import held_out, measure
+from review_app.services.strategies import vendor_key
 
 
 def outcomes(predictions: Path, folder: Path, doc_type: str) -> tuple[list[Outcome], list[str]]:
     """One outcome per labelled field the predictions gave a value for, and its vendor group."""
     schema = load_schemas()[doc_type]
-    vendor_field = next((s.name for s in schema.fields if s.finder == "vendor"), None)
     found, groups = [], []
     for line in predictions.read_text().splitlines():
         record = json.loads(line)
         expected = expected_values(schema, json.loads((folder / f"{record['stem']}.json").read_text()))
-        vendor = re.sub(r"[^A-Z0-9]", "", (expected.get(vendor_field or "") or "").upper())
+        vendor = vendor_key(schema, expected)
         for name, want in expected.items():
             field = record["fields"].get(name) or {}
             spec = schema.field(name)
@@ -71,14 +69,9 @@ def main() -> None:
     served = [o.confidence for o in test]
     after = [recalibrated_confidence(model, schema, o, base) for o in test]
     for name, confidences in (("as served", served), ("recalibrated", after)):
-        judgements = [
-            Judgement(o.field, None, None, c, o.right, o.right)
-            for o, c in zip(test, confidences, strict=True)
-        ]
-        automation = automation_at(judgements)
+        ece, automation = measure(test, confidences)
         print(
-            f"  {name:13s} calibration error {reliability(judgements)[0]:.3f}, "
-            f"automation at <= 1% error {automation['automation']:.1%}"
+            f"  {name:13s} calibration error {ece or 0:.3f}, automation at <= 1% error {automation or 0:.1%}"
         )
 
 

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
@@ -186,21 +185,7 @@ def _fit_confidence(
                 held_out_outcomes.append(outcomes[i])
     if len(set(held_out_outcomes)) < 2:
         return coefficients, None
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
-        held_out_scores, held_out_outcomes
-    )
-    xs, ys = _compress_steps(iso.X_thresholds_, iso.y_thresholds_)
-    return coefficients, Calibrator(xs, ys)
-
-
-def _compress_steps(xs: np.ndarray, ys: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    points = [(round(float(x), 6), round(float(y), 6)) for x, y in zip(xs, ys, strict=True)]
-    kept = [
-        p
-        for i, p in enumerate(points)
-        if i in (0, len(points) - 1) or p[1] != points[i - 1][1] or p[1] != points[i + 1][1]
-    ]
-    return tuple(p[0] for p in kept), tuple(p[1] for p in kept)
+    return coefficients, Calibrator.fitted(held_out_scores, held_out_outcomes)
 
 
 def fit_field(

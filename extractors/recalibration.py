@@ -34,17 +34,9 @@ def fit_recalibrator(outcomes: Sequence[Outcome]) -> Calibrator | None:
     support one (too few, or all right or all wrong)."""
     if len(outcomes) < MIN_VALUES or len({o.right for o in outcomes}) < 2:
         return None
-    # Imported here: the sweeper imports this module, and most of its runs fit nothing.
-    from sklearn.isotonic import IsotonicRegression
-
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
-        [min(1.0, max(0.0, o.confidence)) for o in outcomes], [1.0 if o.right else 0.0 for o in outcomes]
+    return Calibrator.fitted(
+        [min(1.0, max(0.0, o.confidence)) for o in outcomes], [o.right for o in outcomes]
     )
-    points = [
-        (round(float(x), 6), round(float(y), 6))
-        for x, y in zip(iso.X_thresholds_, iso.y_thresholds_, strict=True)
-    ]
-    return Calibrator(tuple(p[0] for p in points), tuple(p[1] for p in points))
 
 
 def recalibrate(
@@ -73,8 +65,6 @@ def recalibrated_confidence(
     spec = schema.field(outcome.field)
     if spec is None:
         return outcome.confidence
-    added = model.for_field(spec).recalibrators[len(base.for_field(spec).recalibrators) :]
-    value = outcome.confidence
-    for step in added:
-        value = step(min(1.0, max(0.0, value)))
-    return value
+    return model.for_field(spec).recalibrated(
+        outcome.confidence, skip=len(base.for_field(spec).recalibrators)
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,25 @@ class Calibrator:
     xs: tuple[float, ...]
     ys: tuple[float, ...]
 
+    @classmethod
+    def fitted(cls, scores: Sequence[float], outcomes: Sequence[bool]) -> Calibrator:
+        """Isotonic regression of outcomes (right or not) on scores, kept as the points where it bends."""
+        # Imported here: the worker and the sweeper load this module, and only fitting needs scikit-learn.
+        from sklearn.isotonic import IsotonicRegression
+
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores, outcomes)
+        points = [
+            (round(float(x), 6), round(float(y), 6))
+            for x, y in zip(iso.X_thresholds_, iso.y_thresholds_, strict=True)
+        ]
+        # Points inside a flat step add nothing to the interpolation.
+        kept = [
+            p
+            for i, p in enumerate(points)
+            if i in (0, len(points) - 1) or p[1] != points[i - 1][1] or p[1] != points[i + 1][1]
+        ]
+        return cls(tuple(p[0] for p in kept), tuple(p[1] for p in kept))
+
     def __call__(self, raw: float) -> float:
         if not self.xs:
             return raw
@@ -191,8 +211,11 @@ class FieldModel:
                 self.confidence_weights.get(name, 0.0) * value for name, value in features.items()
             )
             raw = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-        value = self.calibrator(raw) if self.calibrator else raw
-        for recalibrator in self.recalibrators:
+        return self.recalibrated(self.calibrator(raw) if self.calibrator else raw)
+
+    def recalibrated(self, value: float, skip: int = 0) -> float:
+        """A confidence through the recalibration steps after the first `skip`, in order."""
+        for recalibrator in self.recalibrators[skip:]:
             value = recalibrator(max(0.0, min(1.0, value)))
         return value
 

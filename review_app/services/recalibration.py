@@ -10,7 +10,6 @@ admin's decision (`docloop models promote`).
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -22,6 +21,7 @@ from extractors.scoring import ScoringModel, load_model
 from review_app.evaluation.metrics import Judgement, automation_at, reliability
 from review_app.models import Document, DocumentStatus, Extraction, FieldStatus, FieldValue, ModelVersion
 from review_app.services import model_registry
+from review_app.services.strategies import vendor_key
 
 TEST_SHARE = 0.3  # of the vendors, held out to measure the fitted map
 
@@ -83,7 +83,7 @@ def reviewed_outcomes(
         .order_by(FieldValue.document_id, FieldValue.name)
     ).all()
     vendors = {
-        row.document_id: re.sub(r"[^A-Z0-9]", "", (row.final_value or "").upper())
+        row.document_id: vendor_key(schema, {row.name: row.final_value})
         for row in rows
         if row.name == vendor_field
     }
@@ -104,7 +104,7 @@ def held_out(group: str) -> bool:
     return int(hashlib.sha256(group.encode()).hexdigest()[:8], 16) % 100 < TEST_SHARE * 100
 
 
-def _measure(outcomes: list[Outcome], confidences: list[float]) -> tuple[float | None, float | None]:
+def measure(outcomes: list[Outcome], confidences: list[float]) -> tuple[float | None, float | None]:
     """Expected calibration error, and automation at <= 1% error, of these confidences."""
     if not outcomes:
         return None, None
@@ -145,8 +145,8 @@ def run(
     train = [o for o, h in zip(outcomes, held, strict=True) if not h]
     test = [o for o, h in zip(outcomes, held, strict=True) if h]
     trial, _ = recalibrate(base, schema, train, version=f"{base.version}+trial")
-    ece_before, automation_before = _measure(test, [o.confidence for o in test])
-    ece_after, automation_after = _measure(
+    ece_before, automation_before = measure(test, [o.confidence for o in test])
+    ece_after, automation_after = measure(
         test, [recalibrated_confidence(trial, schema, o, base) for o in test]
     )
     version = f"{base.version}+recal-{len(outcomes)}"
