@@ -182,9 +182,9 @@ def eval_command(
             return LLMStrategy(rt.settings)
         made = STRATEGIES[name](consequence_overrides=overrides)
         if model_file is not None:
-            from extractors.scoring import ScoringModel
+            from extractors.scoring import load_model
 
-            made.use_model(doc_type, ScoringModel.from_json(json.loads(model_file.read_text())))
+            made.use_model(doc_type, load_model(doc_type, path=model_file))
         return made
 
     items = load_items(

@@ -97,13 +97,19 @@ def sweep(runtime: Runtime) -> SweepResult:
     return SweepResult(requeued=requeued, leases_expired=expired, webhooks_requeued=webhooks)
 
 
-def _check_drift_hourly(runtime: Runtime) -> None:
-    """Drift is a weekly measure: one sweeper an hour (whichever takes the Redis key) checks it."""
+def _our_turn(runtime: Runtime, task: str, seconds: int) -> bool:
+    """Is it this sweeper's turn at a periodic task? Of all the sweepers, whichever takes the task's Redis
+    key runs it, once per period; with Redis unreachable, nobody does."""
     try:
-        key = f"docloop:{runtime.settings.queue_name}:drift-checked"
-        if not redis_connection(runtime.settings).set(key, "1", nx=True, ex=3600):
-            return
+        key = f"docloop:{runtime.settings.queue_name}:{task}"
+        return bool(redis_connection(runtime.settings).set(key, "1", nx=True, ex=seconds))
     except RedisError:
+        return False
+
+
+def _check_drift_hourly(runtime: Runtime) -> None:
+    """Drift is a weekly measure: one sweeper an hour checks it."""
+    if not _our_turn(runtime, "drift-checked", 3600):
         return
     with runtime.session() as session:
         raised = check_drift(session, runtime.settings)
@@ -112,16 +118,10 @@ def _check_drift_hourly(runtime: Runtime) -> None:
 
 
 def _recalibrate_periodically(runtime: Runtime) -> None:
-    """Confidences refitted to the reviews that came in: one sweeper (whichever takes the Redis key) every
-    `recalibrate_hours` registers a recalibrated version of each type's model, for an admin to promote."""
+    """Confidences refitted to the reviews that came in: one sweeper every `recalibrate_hours` registers a
+    recalibrated version of each type's model, for an admin to promote."""
     hours = runtime.settings.recalibrate_hours
-    if hours <= 0:
-        return
-    try:
-        key = f"docloop:{runtime.settings.queue_name}:recalibrated"
-        if not redis_connection(runtime.settings).set(key, "1", nx=True, ex=max(1, int(hours * 3600))):
-            return
-    except RedisError:
+    if hours <= 0 or not _our_turn(runtime, "recalibrated", max(1, int(hours * 3600))):
         return
     for schema in runtime.schemas.values():
         with runtime.session() as session:
