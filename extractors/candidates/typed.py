@@ -268,7 +268,6 @@ def _label_features(
 # How far above a value its column's heading may stand (rows of a totals table come between).
 HEADING_REACH = 5
 HEADING_GAP = 1.2  # text heights between two column headings on one line (as between table cells)
-_CURRENCY_WORDS = re.compile(r"(?<![A-Za-z])(?:EUR|USD|GBP|CHF|€|\$|£)(?![A-Za-z])")
 
 
 def _column_heading(
@@ -323,7 +322,7 @@ def _headings(view: DocumentView, spec: FieldSpec, line: Line) -> list[_Heading]
     cells = []
     for part in split_at_gaps(line, view.text_height, HEADING_GAP):
         # "Montant EUR HT" is the label "montant ht" with the currency named inside it.
-        text = _CURRENCY_WORDS.sub(" ", part.text)
+        text = CURRENCY_PATTERN.sub(" ", part.text)
         found = next((label for label in spec.labels if label_in(label, text)), None)
         excluded = found is not None and any(label_in(label, text) for label in spec.exclude_labels)
         box = part.box
