@@ -63,7 +63,7 @@ def extract(
         issues=tuple(issues),
         high_consequence=tuple(rule.name for rule in fired),
         extractor_version=EXTRACTOR_VERSION,
-        strategy="baseline" if model.version == "default" else f"model:{model.version}",
+        strategy=model.strategy,
     )
 
 

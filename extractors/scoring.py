@@ -235,6 +235,11 @@ class ScoringModel:
     version: str = "default"
     fields: dict[str, FieldModel] = field(default_factory=dict)
 
+    @property
+    def strategy(self) -> str:
+        """How extractions by this model are labelled: "baseline" for hand-set weights, else its version."""
+        return "baseline" if self.version == "default" else f"model:{self.version}"
+
     def for_field(self, spec: FieldSpec) -> FieldModel:
         """The learned model of a field, else the default weights of its kind."""
         model = self.fields.get(spec.name)

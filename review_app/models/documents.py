@@ -103,6 +103,9 @@ class Page(Base):
     __table_args__ = (UniqueConstraint("document_id", "number"),)
 
 
+STRATEGY_LENGTH = 32
+
+
 class Extraction(Base):
     __tablename__ = "extractions"
 
@@ -110,7 +113,7 @@ class Extraction(Base):
     # One extraction per document: a job that runs twice cannot write a second one.
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), unique=True)
     extractor_version: Mapped[str] = mapped_column(String(64))
-    strategy: Mapped[str] = mapped_column(String(32))
+    strategy: Mapped[str] = mapped_column(String(STRATEGY_LENGTH))
     route: Mapped[str] = mapped_column(String(16))
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     read_ms: Mapped[int] = mapped_column(Integer, default=0)
@@ -118,6 +121,11 @@ class Extraction(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     document: Mapped[Document] = relationship(back_populates="extraction")
+
+    @staticmethod
+    def stored_strategy(label: str) -> str:
+        """A strategy label as the column keeps it: a long model label must not fail the write."""
+        return label[:STRATEGY_LENGTH]
 
 
 class FieldValue(Base):

@@ -123,7 +123,7 @@ def save_results(
             Extraction(
                 document_id=document.id,
                 extractor_version=extraction.extractor_version,
-                strategy=extraction.strategy[:32],  # a long model label must not fail the write
+                strategy=Extraction.stored_strategy(extraction.strategy),
                 route=decision.route,
                 reasons=[r.as_dict() for r in decision.reasons],
                 read_ms=read_ms,

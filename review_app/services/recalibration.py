@@ -52,11 +52,6 @@ def serving_model(session: Session, doc_type: str, reading: str) -> ScoringModel
     return load_model(doc_type, reading)
 
 
-def strategy_label(model: ScoringModel) -> str:
-    """How extractions by this model are labelled in the database (as the worker stores them)."""
-    return ("baseline" if model.version == "default" else f"model:{model.version}")[:32]
-
-
 def reviewed_outcomes(
     session: Session, schema: Schema, label: str
 ) -> tuple[list[Outcome], list[str], set[int]]:
@@ -138,7 +133,9 @@ def run(
     `automatic` (the sweeper's periodic run) registers only when reviews arrived since the last
     recalibration of the serving model and the map lowered the calibration error on held-out vendors."""
     base = serving_model(session, schema.name, reading)
-    outcomes, groups, documents = reviewed_outcomes(session, schema, strategy_label(base))
+    outcomes, groups, documents = reviewed_outcomes(
+        session, schema, Extraction.stored_strategy(base.strategy)
+    )
     if automatic and _already_fitted(session, schema, base, len(outcomes)):
         register = False
     held = [held_out(g) for g in groups]
