@@ -71,25 +71,33 @@ def postgres_schema(base_url: str, prefix: str = "docloop_test") -> Iterator[str
         admin.dispose()
 
 
+def seed_document(session, n: int, doc_type: str, status: str):  # type: ignore[no-untyped-def]
+    """A one-page PDF document row, numbered `n` (its content hash and file name come from it), flushed."""
+    from review_app.models import Document
+
+    document = Document(
+        sha256=f"{n:064x}",
+        filename=f"seed-{n}.pdf",
+        media_type="application/pdf",
+        size_bytes=100,
+        doc_type=doc_type,
+        status=status,
+        page_count=1,
+    )
+    session.add(document)
+    session.flush()
+    return document
+
+
 def seed_review_tasks(runtime: Runtime, count: int, doc_type: str = "receipt") -> list[int]:
     """Documents waiting in review with one open task each (no worker needed); returns the task ids."""
-    from review_app.models import Document, DocumentStatus, FieldValue
+    from review_app.models import DocumentStatus, FieldValue
     from review_app.services.tasks import open_review_task
 
     ids = []
     with runtime.session() as session:
         for n in range(count):
-            document = Document(
-                sha256=f"{n:064x}",
-                filename=f"seed-{n}.pdf",
-                media_type="application/pdf",
-                size_bytes=100,
-                doc_type=doc_type,
-                status=DocumentStatus.REVIEW,
-                page_count=1,
-            )
-            session.add(document)
-            session.flush()
+            document = seed_document(session, n, doc_type, DocumentStatus.REVIEW)
             session.add(
                 FieldValue(
                     document_id=document.id,

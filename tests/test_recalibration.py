@@ -8,13 +8,13 @@ from click.testing import CliRunner
 from extractors.scoring import ScoringModel
 from review_app.cli import main
 from review_app.models import (
-    Document,
     DocumentStatus,
     Extraction,
     FieldStatus,
     FieldValue,
     ModelVersion,
 )
+from tests.helpers import seed_document
 
 # Served confidence -> the share of such values reviewers kept: the served confidences claim 0.2 too much.
 KEPT = {0.3: 0.1, 0.5: 0.3, 0.7: 0.5, 0.9: 0.7}
@@ -26,17 +26,7 @@ def _seed(runtime, count: int, strategy: str = "baseline", start: int = 0) -> No
     levels = sorted(KEPT)
     with runtime.session() as session:
         for n in range(start, start + count):
-            document = Document(
-                sha256=f"{n:064x}",
-                filename=f"invoice-{n}.pdf",
-                media_type="application/pdf",
-                size_bytes=100,
-                doc_type="invoice",
-                status=DocumentStatus.COMPLETED,
-                page_count=1,
-            )
-            session.add(document)
-            session.flush()
+            document = seed_document(session, n, "invoice", DocumentStatus.COMPLETED)
             session.add(
                 Extraction(document_id=document.id, extractor_version="t", strategy=strategy, route="review")
             )
