@@ -136,8 +136,21 @@ def run(
     outcomes, groups, documents = reviewed_outcomes(
         session, schema, Extraction.stored_strategy(base.strategy)
     )
+    groups_count = len(set(groups))
     if automatic and _already_fitted(session, schema, base, len(outcomes)):
-        register = False
+        # Nothing reviewed since the last recalibration: the sweeper has nothing to fit or to measure.
+        return Recalibration(
+            base_version=base.version,
+            vendors=groups_count,
+            values=len(outcomes),
+            fitted={},
+            held_out_values=0,
+            ece_before=None,
+            ece_after=None,
+            automation_before=None,
+            automation_after=None,
+            version_id=None,
+        )
     held = [held_out(g) for g in groups]
     train = [o for o, h in zip(outcomes, held, strict=True) if not h]
     test = [o for o, h in zip(outcomes, held, strict=True) if h]
@@ -165,7 +178,7 @@ def run(
             model.to_json(),
             trained_on={
                 "documents": len(documents),
-                "vendors": len(set(groups)),
+                "vendors": groups_count,
                 "recalibrated_from": base.version,
                 "reviewed_values": len(outcomes),
                 "fields": fitted,
@@ -178,7 +191,7 @@ def run(
         ).id
     return Recalibration(
         base_version=base.version,
-        vendors=len(set(groups)),
+        vendors=groups_count,
         values=len(outcomes),
         fitted=fitted,
         held_out_values=len(test),
