@@ -36,7 +36,7 @@ def main() -> None:
     items = load_items(
         args.folder,
         args.doc_type,
-        runtime.read_context,
+        runtime.read_context_for(args.doc_type),
         words_only=args.words_only,
         jobs=args.jobs,
         cache_dir=args.ocr_cache,

@@ -2,6 +2,7 @@
 
     python benchmarks/extraction_speed.py text  PDF_DIR [--pages 300]
     python benchmarks/extraction_speed.py scans IMAGE_DIR [--limit 40] [--language msa+eng]
+        [--segmentation sparse]
 
 `text`: every PDF in PDF_DIR is read and extracted (invoice schema) repeatedly until --pages pages were
 processed; pdfplumber's extract_words and pdfium's character boxes are timed on the same pages for
@@ -24,7 +25,7 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 
-from extractors.context import ReadContext
+from extractors.context import PAGE_SEGMENTATION_KINDS, ReadContext
 from extractors.extract import extract
 from extractors.reading import read_document
 from extractors.reading.pdf_text import text_layer_words
@@ -83,14 +84,14 @@ def text_layer(folder: Path, pages_wanted: int) -> None:
     print(f"  docloop read + extract fields {run(docloop):8.1f} pages/s")
 
 
-def scans(folder: Path, limit: int, language: str = "eng") -> None:
+def scans(folder: Path, limit: int, language: str = "eng", segmentation: str = "block") -> None:
     """Seconds per scanned page: docloop's reading against the tesseract command on the same image, both
-    with the same language data."""
+    with the same language data; docloop reads as a document type with `segmentation` would."""
     images = sorted(
         p for p in folder.iterdir() if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
     )
     images = images[:limit]
-    ctx = ReadContext(ocr_language=language)
+    ctx = ReadContext(ocr_language=language, page_segmentation=segmentation)
     ours, theirs = [], []
     for path in images:
         data = path.read_bytes()
@@ -101,7 +102,7 @@ def scans(folder: Path, limit: int, language: str = "eng") -> None:
         read_document(data, sniff_media_type(data[:16]), ctx)
         ours.append(time.perf_counter() - started)
     total_ours, total_theirs = sum(ours), sum(theirs)
-    print(f"scanned pages: {len(images)} images from {folder}, language {language}")
+    print(f"scanned pages: {len(images)} images from {folder}, language {language}, {segmentation}")
     n = len(images)
     print(f"  tesseract alone   {total_theirs / n:6.3f} s/page (median {statistics.median(theirs):.3f})")
     print(f"  docloop reading   {total_ours / n:6.3f} s/page (median {statistics.median(ours):.3f})")
@@ -124,11 +125,17 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument("--limit", type=int, default=40)
     parser.add_argument("--language", default="eng", help="tesseract language data (scans)")
+    parser.add_argument(
+        "--segmentation",
+        default="block",
+        choices=PAGE_SEGMENTATION_KINDS,
+        help="docloop's page segmentation (scans)",
+    )
     args = parser.parse_args()
     if args.mode == "text":
         text_layer(args.folder, args.pages)
     else:
-        scans(args.folder, args.limit, args.language)
+        scans(args.folder, args.limit, args.language, args.segmentation)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Invoices in eight layouts that docloop's sample generator does not draw, as a labelled folder.
 
-    python benchmarks/invoice_layouts.py OUT [--count 48] [--scanned]
+    python benchmarks/invoice_layouts.py OUT [--count 48] [--scanned [--dpi 200]]
     docloop eval OUT --doc-type invoice --predictions p.jsonl
 
 The sample documents (`sample_docs/generate.py`) come in three invoice layouts, and docloop's invoice cues
@@ -8,8 +8,8 @@ were written against them. This folder checks how far the cues carry beyond them
 currencies (CHF, SGD, AUD), titles printed large ("INVOICE" at 26 points), vendors centred or right-aligned,
 labels above their values, European number and date styles ("1.234,56", "14.07.2024", "July 14, 2024"),
 amounts followed by their currency code, tax named MwSt, TVA, GST or Sales Tax, and customer and P.O.
-numbers beside the invoice's own. `--scanned` renders each page at 200 dpi, turns it slightly and blurs
-it, as a scan, and saves it as JPEG instead of the PDF. Every choice comes from a seeded generator.
+numbers beside the invoice's own. `--scanned` renders each page at 200 dpi (`--dpi`), turns it slightly and
+blurs it, as a scan, and saves it as JPEG instead of the PDF. Every choice comes from a seeded generator.
 
 It is still synthetic: clean fonts, one page, no logos. Real invoices are harder.
 """
@@ -211,9 +211,9 @@ def draw_invoice(inv: Invoice, billing: Billing, layout: int) -> bytes:
     return buffer.getvalue()
 
 
-def scan(pdf_bytes: bytes, rng: random.Random) -> bytes:
-    """The PDF's page as a slightly turned, blurred 200-dpi JPEG."""
-    image = pdfium.PdfDocument(pdf_bytes)[0].render(scale=200 / 72).to_pil().convert("L")
+def scan(pdf_bytes: bytes, rng: random.Random, dpi: int = 200) -> bytes:
+    """The PDF's page as a slightly turned, blurred JPEG (200 dpi unless told)."""
+    image = pdfium.PdfDocument(pdf_bytes)[0].render(scale=dpi / 72).to_pil().convert("L")
     image = image.rotate(rng.uniform(-1.5, 1.5), expand=True, fillcolor=255).filter(
         ImageFilter.GaussianBlur(0.8)
     )
@@ -227,6 +227,9 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--count", type=int, default=48)
     parser.add_argument("--scanned", action="store_true", help="JPEG scans instead of text-layer PDFs")
+    parser.add_argument(
+        "--dpi", type=int, default=200, help="resolution of the scans (low: a fax, a far photo)"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     rng, scan_rng = random.Random(7), random.Random(3)
@@ -235,7 +238,7 @@ def main() -> None:
         pdf = draw_invoice(invoice, billing, index % 8)
         stem = args.out / f"layout-{index:02d}"
         if args.scanned:
-            stem.with_suffix(".jpg").write_bytes(scan(pdf, scan_rng))
+            stem.with_suffix(".jpg").write_bytes(scan(pdf, scan_rng, args.dpi))
         else:
             stem.with_suffix(".pdf").write_bytes(pdf)
         stem.with_suffix(".json").write_text(json.dumps(invoice.label(), indent=1, ensure_ascii=False))

@@ -31,8 +31,8 @@ import pytesseract
 from PIL import Image, ImageFilter
 
 from extractors.context import ReadContext
-from extractors.reading.ocr import PAGE_SEGMENTATION
-from extractors.reading.preprocess import _otsu_threshold, prepare_for_ocr
+from extractors.reading.ocr import PAGE_SEGMENTATIONS
+from extractors.reading.preprocess import otsu_threshold, prepare_for_ocr
 
 FIELDS = ("company", "address", "total", "date")
 
@@ -66,7 +66,7 @@ def _prepared(image: Image.Image, variant: str) -> tuple[Image.Image, str]:
     grey = prepare_for_ocr(image, ReadContext()).image
     if variant == "otsu":
         pixels = np.asarray(grey)
-        grey = Image.fromarray(np.where(pixels > _otsu_threshold(pixels), 255, 0).astype(np.uint8))
+        grey = Image.fromarray(np.where(pixels > otsu_threshold(pixels), 255, 0).astype(np.uint8))
     elif variant == "sauvola":
         grey = _sauvola(grey)
     elif variant == "sharpen":
@@ -75,7 +75,7 @@ def _prepared(image: Image.Image, variant: str) -> tuple[Image.Image, str]:
         grey = grey.resize((grey.width * 3 // 2, grey.height * 3 // 2), Image.Resampling.BICUBIC)
     if variant.startswith("blob"):
         return grey, f"--psm 6 -c textord_excess_blobsize={variant[4:]}"
-    return grey, f"--psm {variant[3:]}" if variant.startswith("psm") else PAGE_SEGMENTATION
+    return grey, f"--psm {variant[3:]}" if variant.startswith("psm") else PAGE_SEGMENTATIONS["block"]
 
 
 def _ocr(path: Path, reading: str) -> tuple[str, float]:

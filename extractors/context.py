@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+PAGE_SEGMENTATION_KINDS = ("block", "sparse")
+
 
 @dataclass(frozen=True)
 class ReadContext:
@@ -23,6 +25,10 @@ class ReadContext:
     upscale_below: float = 0.0
     downscale_above: float = 45.0
     tesseract_cmd: str = "tesseract"
+    # How tesseract finds the text on a page: "block" reads it as one block of lines (a receipt's single
+    # column, where it reads best), "sparse" finds text wherever it stands (invoices and forms, laid out in
+    # columns and boxes, where one block merges lines of different columns). Set per document type.
+    page_segmentation: str = "block"
     # When set, page images for the review screen are written here (one JPEG per page).
     page_image_dir: Path | None = None
     page_image_max_side: int = 1600

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from extractors.context import PAGE_SEGMENTATION_KINDS
 from extractors.exceptions import SchemaError, UnknownDocumentType
 
 BUILTIN_DIR = Path(__file__).parent / "schemas"
@@ -65,6 +66,9 @@ class Schema:
     rules: tuple[Rule, ...] = ()
     consequences: tuple[ConsequenceRule, ...] = ()
     date_order: str = "DMY"
+    ocr_segmentation: str = (
+        "block"  # how OCR finds the text: one block of lines, or "sparse" (columns, boxes)
+    )
     kind: str = "fields"
     source: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -99,6 +103,9 @@ def parse_schema(document: dict[str, Any], source: str = "") -> Schema:
     date_order = document.get("date_order", "DMY")
     if date_order not in {"DMY", "MDY", "auto"}:
         raise SchemaError(f"{where}: date_order must be DMY, MDY or auto.")
+    segmentation = document.get("ocr_segmentation", "block")
+    if segmentation not in PAGE_SEGMENTATION_KINDS:
+        raise SchemaError(f"{where}: ocr_segmentation must be one of {', '.join(PAGE_SEGMENTATION_KINDS)}.")
     return Schema(
         name=name,
         title=document.get("title", name.title()),
@@ -107,6 +114,7 @@ def parse_schema(document: dict[str, Any], source: str = "") -> Schema:
         rules=rules,
         consequences=consequences,
         date_order=date_order,
+        ocr_segmentation=segmentation,
         kind=document.get("kind", "fields"),
         source=source,
         raw=document,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from sqlalchemy.orm import Session
@@ -60,6 +60,10 @@ class Runtime:
             ocr_language=s.ocr_language,
             upscale_below=s.ocr_upscale_below,
         )
+
+    def read_context_for(self, doc_type: str) -> ReadContext:
+        """The reading knobs for documents of one type: the operator's settings and the type's page layout."""
+        return replace(self.read_context, page_segmentation=self.schema(doc_type).ocr_segmentation)
 
 
 _runtimes: dict[Settings, Runtime] = {}

@@ -96,7 +96,7 @@ def _process_document(document_id: int) -> str:
         started = time.perf_counter()
         words = runtime.blobs.get(words_sha) if words_sha else None
         data = None if words is not None else runtime.blobs.get(sha256)
-        pages = read_pages(runtime.read_context, data, media_type, words)
+        pages = read_pages(runtime.read_context_for(doc_type), data, media_type, words)
         read_done = time.perf_counter()
         strategy = _strategy(runtime)
         strategy.memory = memory

@@ -1,6 +1,8 @@
 """OCR of a page image with tesseract (through pytesseract), boxes mapped back to the original pixels.
 
-`--psm 6` (one uniform block of text) read receipt scans best of the page segmentation modes we measured.
+`--psm 6` (one uniform block of text) read receipt scans best of the page segmentation modes we measured;
+`--psm 11` (sparse text) reads invoices and forms better, whose columns one block merges into mixed lines.
+The document type chooses (its schema's `ocr_segmentation`).
 In that mode tesseract drops a line whose letters stand more than 1.3 times as tall as the rest (its
 `textord_excess_blobsize`), which is how a vendor's name printed large at the top of a page went missing;
 3 keeps such headings.
@@ -21,9 +23,15 @@ from PIL import Image
 from extractors.context import ReadContext
 from extractors.exceptions import OcrFailed, OcrTimeout
 from extractors.reading.preprocess import PreparedImage, prepare_for_ocr
+from extractors.reading.second_look import Box, loose_ink, strip_of
 from extractors.types import Word
 
-PAGE_SEGMENTATION = "--psm 6 -c textord_excess_blobsize=3"
+# Tesseract's page segmentation for each `ReadContext.page_segmentation`: `--psm 6` (one uniform block)
+# or `--psm 11` (sparse text). Both keep lines printed much larger than the rest (textord_excess_blobsize).
+PAGE_SEGMENTATIONS = {
+    "block": "--psm 6 -c textord_excess_blobsize=3",
+    "sparse": "--psm 11 -c textord_excess_blobsize=3",
+}
 POOR_MEAN_CONFIDENCE = 0.55
 POOR_WORD_COUNT = 8
 # What tesseract makes of table rules, smudges and the edges of the paper: a bar or a lone quote mark
@@ -59,20 +67,44 @@ def ocr_image(image: Image.Image, ctx: ReadContext) -> OcrReading:
 
 
 def _words(prepared: PreparedImage, ctx: ReadContext) -> list[Word]:
+    read = _read(prepared.image, ctx, PAGE_SEGMENTATIONS[ctx.page_segmentation])
+    words = [Word(text, prepared.to_original(box), confidence) for text, box, confidence in read]
+    if ctx.page_segmentation == "sparse":
+        words += _second_look(prepared, [box for _, box, _ in read], ctx)
+    return words
+
+
+def _second_look(prepared: PreparedImage, boxes: list[Box], ctx: ReadContext) -> list[Word]:
+    """Words in the ink sparse segmentation passed over (lone glyphs), read on one strip as a block."""
+    ink = loose_ink(prepared.image, boxes)
+    if not ink.boxes:
+        return []
+    strip = strip_of(prepared.image, ink)
+    words = []
+    for text, box, confidence in _read(strip.image, ctx, PAGE_SEGMENTATIONS["block"]):
+        on_page = strip.to_page(box)
+        # Only letters and digits: a smudge read as "-" or "." is no word worth adding.
+        if on_page is not None and any(ch.isalnum() for ch in text):
+            words.append(Word(text, prepared.to_original(on_page), confidence))
+    return words
+
+
+def _read(image: Image.Image, ctx: ReadContext, config: str) -> list[tuple[str, Box, float]]:
+    """Tesseract's words on an image: text, box in its pixels, confidence in 0..1."""
     # Hand tesseract an uncompressed bitmap: given an image, pytesseract would PNG-encode it first,
     # which costs more than all our preprocessing together.
     with tempfile.NamedTemporaryFile(suffix=".bmp") as handle:
-        prepared.image.save(handle, format="BMP")
+        image.save(handle, format="BMP")
         handle.flush()
-        return _to_words(_tesseract_data(handle.name, ctx), prepared)
+        return _kept_words(_tesseract_data(handle.name, ctx, config))
 
 
-def _tesseract_data(path: str, ctx: ReadContext) -> dict:
+def _tesseract_data(path: str, ctx: ReadContext, config: str) -> dict:
     try:
         return pytesseract.image_to_data(
             path,
             lang=ctx.ocr_language,
-            config=PAGE_SEGMENTATION,
+            config=config,
             timeout=ctx.ocr_timeout_seconds,
             output_type=pytesseract.Output.DICT,
         )
@@ -89,8 +121,8 @@ def _tesseract_data(path: str, ctx: ReadContext) -> dict:
         raise OcrFailed(f"tesseract could not read the page: {e}") from e
 
 
-def _to_words(data: dict, prepared: PreparedImage) -> list[Word]:
-    words: list[Word] = []
+def _kept_words(data: dict) -> list[tuple[str, Box, float]]:
+    words = []
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()
         confidence = float(data["conf"][i])
@@ -103,7 +135,7 @@ def _to_words(data: dict, prepared: PreparedImage) -> list[Word]:
             data["left"][i] + data["width"][i],
             data["top"][i] + data["height"][i],
         )
-        words.append(Word(text=text, box=prepared.to_original(box), confidence=confidence / 100.0))
+        words.append((text, box, confidence / 100.0))
     return words
 
 

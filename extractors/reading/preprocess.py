@@ -85,7 +85,7 @@ def speckle_ratio(grey: Image.Image, window: int = 600) -> float:
     """How much of the ink is isolated dots, measured on the middle of the page (cheap, and where text is)."""
     left, top = max(0, (grey.width - window) // 2), max(0, (grey.height - window) // 2)
     pixels = np.asarray(grey.crop((left, top, left + window, top + window)), dtype=np.uint8)
-    ink = pixels < _otsu_threshold(pixels)
+    ink = pixels < otsu_threshold(pixels)
     if not ink.any():
         return 0.0
     padded = np.pad(ink, 1)
@@ -107,7 +107,7 @@ def _ink(grey: Image.Image, max_side: int) -> np.ndarray:
     factor = max(1, round(max(grey.size) / max_side))
     small = grey.reduce(factor) if factor > 1 else grey
     pixels = np.asarray(small, dtype=np.uint8)
-    return pixels < _otsu_threshold(pixels)
+    return pixels < otsu_threshold(pixels)
 
 
 def estimate_skew(grey: Image.Image) -> float:
@@ -134,7 +134,7 @@ def estimate_text_height(grey: Image.Image) -> float | None:
     pixels = np.asarray(small, dtype=np.uint8)
     if pixels.size == 0:
         return None
-    ink = pixels < _otsu_threshold(pixels)
+    ink = pixels < otsu_threshold(pixels)
     rows_with_text = ink.mean(axis=1) > 0.01
     heights: list[int] = []
     run = 0
@@ -152,7 +152,8 @@ def estimate_text_height(grey: Image.Image) -> float | None:
     return float(np.median(heights)) * factor
 
 
-def _otsu_threshold(pixels: np.ndarray) -> int:
+def otsu_threshold(pixels: np.ndarray) -> int:
+    """The grey level that best separates ink from paper (Otsu's method)."""
     histogram = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
     total = pixels.size
     sum_all = np.dot(np.arange(256), histogram)

@@ -190,7 +190,7 @@ def eval_command(
     items = load_items(
         directory,
         doc_type,
-        rt.read_context,
+        rt.read_context_for(doc_type),
         words_only=words_only,
         jobs=jobs,
         limit=limit,
@@ -219,7 +219,7 @@ def eval_command(
                     else load_items(
                         train_dir,
                         doc_type,
-                        rt.read_context,
+                        rt.read_context_for(doc_type),
                         words_only=words_only,
                         jobs=jobs,
                         cache_dir=ocr_cache,
@@ -280,7 +280,12 @@ def evaluate_command(
         items = load_snapshot_items(source, doc_type)
     else:
         items = load_items(
-            source, doc_type, rt.read_context, words_only=words_only, jobs=jobs, cache_dir=ocr_cache
+            source,
+            doc_type,
+            rt.read_context_for(doc_type),
+            words_only=words_only,
+            jobs=jobs,
+            cache_dir=ocr_cache,
         )
     split = split_items(items, schema, test_share)
     if not split.test or not split.train:

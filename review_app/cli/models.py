@@ -78,7 +78,12 @@ def train_command(
     else:
         assert folder is not None
         items = load_items(
-            folder, doc_type, rt.read_context, words_only=words_only, jobs=jobs, cache_dir=ocr_cache
+            folder,
+            doc_type,
+            rt.read_context_for(doc_type),
+            words_only=words_only,
+            jobs=jobs,
+            cache_dir=ocr_cache,
         )
         source, name = {"folder": folder.name}, f"{folder.name}-{'words' if words_only else 'read'}"
     examples = labelled_examples(items, schema)

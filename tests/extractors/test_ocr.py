@@ -8,7 +8,7 @@ from dataclasses import replace
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageDraw
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
@@ -18,7 +18,10 @@ from extractors.reading import read_document
 from extractors.reading.document import NO_TEXT_FLAG
 from extractors.reading.ocr import ocr_image
 from extractors.reading.preprocess import PreparedImage, estimate_skew
+from extractors.reading.second_look import loose_ink
 from extractors.sniff import PDF, PNG
+from extractors.types import Page
+from extractors.view import DocumentView
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.ocr
@@ -137,3 +140,97 @@ def test_a_heading_printed_larger_than_the_text_is_read():  # type: ignore[no-un
     # Tesseract's one-block mode, left to its defaults, leaves this page's vendor line out.
     words = {w.text for w in ocr_image(_invoice_with_a_large_heading(), CTX).words}
     assert {"HOFMANN", "ELEKTROTECHNIK", "Bahnhofstrasse", "2024407"} <= words, words
+
+
+def _invoice_header_beside_a_large_title(dpi: int) -> Image.Image:
+    """A low-resolution scan of an invoice header: a large title at the left, the vendor's name and its
+    address lines right-aligned beside it."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=LETTER, invariant=1)
+    width, height = LETTER
+    pdf.setFont("Helvetica-Bold", 26)
+    pdf.drawString(50, height - 60, "INVOICE")
+    pdf.setFont("Helvetica-Bold", 11)
+    pdf.drawRightString(width - 50, height - 50, "Cascade Plumbing & Heating Co.")
+    pdf.setFont("Helvetica", 9)
+    for k, line in enumerate(("1809 Division St", "Spokane, WA 99202")):
+        pdf.drawRightString(width - 50, height - 63 - 11 * k, line)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(width - 250, height - 150, "Invoice Number")
+    pdf.drawRightString(width - 50, height - 150, "INV-2023-3658")
+    pdf.save()
+    return pdfium.PdfDocument(buffer.getvalue())[0].render(scale=dpi / 72).to_pil().convert("L")
+
+
+def _line_texts(image: Image.Image, ctx: ReadContext) -> list[str]:
+    page = Page(
+        number=1,
+        width=image.width,
+        height=image.height,
+        words=tuple(ocr_image(image, ctx).words),
+        source="ocr",
+    )
+    return [line.text for line in DocumentView((page,)).lines_by_page[1]]
+
+
+def test_sparse_segmentation_keeps_lines_of_neighbouring_columns_apart():  # type: ignore[no-untyped-def]
+    image = _invoice_header_beside_a_large_title(dpi=100)
+    # As one block, tesseract takes the address line into the vendor's line beside the tall title
+    # ("INVOICE Cascade Plumbing & 1809 Heating Dision Co.").
+    block = _line_texts(image, replace(CTX, page_segmentation="block"))
+    assert "1809 Division St" not in block, block
+    sparse = _line_texts(image, replace(CTX, page_segmentation="sparse"))
+    assert "INVOICE Cascade Plumbing & Heating Co." in sparse, sparse
+    assert "1809 Division St" in sparse, sparse
+
+
+def _table_with_a_quantity_column() -> Image.Image:
+    """A scanned invoice table whose quantity column holds one digit per row."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    height = A4[1]
+    columns = (50, 300, 380, 480)
+    pdf.setFont("Helvetica-Bold", 10)
+    for x, heading in zip(columns, ("ITEM", "QTY", "RATE", "AMOUNT"), strict=True):
+        pdf.drawString(x, height - 100, heading)
+    pdf.setFont("Helvetica", 10)
+    rows = (
+        ("Delivery charge", "5", "278.15", "1,390.75"),
+        ("Printer paper A4 (box)", "6", "13.19", "79.14"),
+        ("Network cable 5m", "2", "233.79", "467.58"),
+    )
+    for i, cells in enumerate(rows):
+        for x, cell in zip(columns, cells, strict=True):
+            pdf.drawString(x, height - 120 - 16 * i, cell)
+    pdf.save()
+    return pdfium.PdfDocument(buffer.getvalue())[0].render(scale=200 / 72).to_pil().convert("L")
+
+
+def test_lone_digits_that_sparse_segmentation_drops_are_read_on_a_second_look():  # type: ignore[no-untyped-def]
+    # Tesseract's sparse mode alone returns no word for the three quantities (tesseract-ocr/tesseract#1108).
+    image = _table_with_a_quantity_column()
+    words = ocr_image(image, replace(CTX, page_segmentation="sparse")).words
+    heading = next(w for w in words if w.text == "QTY")
+    quantities = [
+        w for w in words if w.box[0] < heading.box[2] and w.box[2] > heading.box[0] and w is not heading
+    ]
+    assert [w.text for w in sorted(quantities, key=lambda w: w.box[1])] == ["5", "6", "2"]
+    # Placed back where they stand: each on its row, under the heading.
+    rows = {w.text: w for w in words if w.text in {"278.15", "13.19", "233.79"}}
+    for quantity, rate in zip(
+        sorted(quantities, key=lambda w: w.box[1]), ("278.15", "13.19", "233.79"), strict=True
+    ):
+        assert abs((quantity.box[1] + quantity.box[3]) / 2 - (rows[rate].box[1] + rows[rate].box[3]) / 2) < 10
+
+
+def test_a_second_look_passes_over_rules_specks_and_the_edges_of_read_words():  # type: ignore[no-untyped-def]
+    image = Image.new("L", (600, 200), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 20, 120, 40), fill=0)  # a word tesseract read (its box given below)
+    draw.rectangle((121, 22, 124, 38), fill=0)  # the edge of that word's last letter, outside its box
+    draw.rectangle((20, 80, 580, 82), fill=0)  # a table rule
+    draw.point((300, 150), fill=0)  # a speck
+    draw.rectangle((400, 20, 410, 40), fill=0)  # a lone glyph no word covers
+    ink = loose_ink(image, [(20, 20, 120, 40)])
+    assert len(ink.boxes) == 1, ink.boxes
+    assert all(abs(found - drawn) <= 2 for found, drawn in zip(ink.boxes[0], (400, 20, 411, 41), strict=True))

@@ -8,8 +8,7 @@ from extractors.candidates.labels import find_labels
 from extractors.candidates.typed import typed_candidates
 from extractors.candidates.vendor import vendor_candidates
 from extractors.memory import MemoryEntry, Neighbour, remembered_candidates
-from extractors.reading.ocr import _to_words
-from extractors.reading.preprocess import PreparedImage
+from extractors.reading.ocr import _kept_words
 from extractors.schema import load_schemas
 from extractors.types import Candidate, Line, Page, Word
 from extractors.view import DocumentView
@@ -168,10 +167,7 @@ def test_ocr_drops_table_rules_read_as_words():  # type: ignore[no-untyped-def]
         "width": [5, 20, 20, 40, 10, 40],
         "height": [20] * 6,
     }
-    prepared = PreparedImage(
-        image=None, scale=1.0, angle=0.0, original_size=(200, 40), rotated_size=(200, 40)
-    )  # type: ignore[arg-type]
-    assert [w.text for w in _to_words(data, prepared)] == ["No", "8,", "Tampoi", "Jalan"]
+    assert [text for text, _, _ in _kept_words(data)] == ["No", "8,", "Tampoi", "Jalan"]
 
 
 def _ocr_line(*words: tuple[str, float]) -> Line:

@@ -10,6 +10,7 @@ from extractors.exceptions import SchemaError
 from extractors.extract import extract
 from extractors.schema import load_schema_file, load_schemas
 from extractors.types import Page, Word
+from review_app.runtime import get_runtime
 
 PARKING = """
 name = "parking_ticket"
@@ -71,6 +72,10 @@ def test_a_new_type_from_a_schema_file_extracts_without_code(tmp_path: Path):  #
             "unknown field 'b'",
         ),
         ('name = "x"\n[[fields]\n', "cannot be read as TOML"),
+        (
+            'name = "x"\nocr_segmentation = "columns"\n[[fields]]\nname = "a"\n',
+            "ocr_segmentation must be one of block, sparse",
+        ),
     ],
 )
 def test_schema_mistakes_are_named(tmp_path: Path, text: str, message: str):  # type: ignore[no-untyped-def]
@@ -78,3 +83,15 @@ def test_schema_mistakes_are_named(tmp_path: Path, text: str, message: str):  # 
     path.write_text(text)
     with pytest.raises(SchemaError, match=message.replace("[", r"\[").replace("(", r"\(")):
         load_schema_file(path)
+
+
+def test_each_type_says_how_ocr_finds_its_text():  # type: ignore[no-untyped-def]
+    # A receipt is one column of lines; invoices and forms stand in columns and boxes.
+    schemas = load_schemas()
+    assert schemas["receipt"].ocr_segmentation == "block"
+    assert schemas["invoice"].ocr_segmentation == "sparse"
+    assert schemas["form"].ocr_segmentation == "sparse"
+    # The worker and `docloop eval` read each document with its type's setting.
+    runtime = get_runtime()
+    assert runtime.read_context_for("invoice").page_segmentation == "sparse"
+    assert runtime.read_context_for("receipt") == runtime.read_context
