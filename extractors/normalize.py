@@ -26,6 +26,15 @@ def mend_signs(text: str) -> str:
     return _SIGN_BESIDE_DIGIT.sub("5", text).replace("§", "S").replace("$", "S")
 
 
+_SIGN_IN_NUMBER = re.compile(r"§(?=\d|[.,]\d)|(?<=\d)§")
+
+
+def mend_number_signs(text: str) -> str:
+    """Text with the "§" OCR reads for a 5 inside a number put back ("Total due §.072,29"); the length is
+    kept, so positions found in the mended text stand in the original."""
+    return _SIGN_IN_NUMBER.sub("5", text)
+
+
 def trim_marks(text: str) -> str:
     """Text without the words at either end that hold no letter or digit, or one or two small letters
     beside capitals: OCR reads specks, borders and logo edges beside a name as "»", "\\", a lone "." or

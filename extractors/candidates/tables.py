@@ -3,7 +3,8 @@
 Rows are cut into cells where words stand apart, so "5   278,15 €" is a quantity and a price, not the
 number 5278.15. Tables that continue on later pages (the header printed again) are followed. Where the
 amounts add up to an amount printed below the table, they are taken as read right, and a unit price one
-character away from amount / quantity is taken for a misreading of it.
+character away from amount / quantity is taken for a misreading of it. Where they do not, one amount one
+character away from quantity x unit price is taken for a misreading when the product makes them add up.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from decimal import Decimal, InvalidOperation
 from rapidfuzz.distance import Levenshtein
 
 from extractors.layout import split_at_gaps
-from extractors.normalize import AMOUNT, CURRENCY_PATTERN, WHOLE_AMOUNT, format_amount, parse_amount
+from extractors.normalize import (
+    AMOUNT,
+    CURRENCY_PATTERN,
+    WHOLE_AMOUNT,
+    format_amount,
+    mend_number_signs,
+    parse_amount,
+)
 from extractors.schema import FieldSpec
 from extractors.types import Candidate, Line, union_box
 from extractors.view import DocumentView
@@ -62,6 +70,8 @@ def line_item_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]
             break  # one table per page
     if not rows:
         return []
+    if not _amounts_add_up(view, rows, used[-1]):
+        _mend_one_amount(view, rows, used[-1])
     if _amounts_add_up(view, rows, used[-1]):
         _mend_unit_prices(rows)
     value = json.dumps(rows, separators=(",", ":"))
@@ -153,10 +163,37 @@ def _amounts_add_up(view: DocumentView, rows: list[dict[str, str]], last: Line) 
     total = sum(Decimal(row["amount"]) for row in rows)
     for line in view.lines_by_page.get(last.page, []):
         if line.box[1] > last.box[1] and any(
-            parse_amount(m.group("num")) == total for m in AMOUNT.finditer(line.text)
+            parse_amount(m.group("num")) == total for m in AMOUNT.finditer(mend_number_signs(line.text))
         ):
             return True
     return False
+
+
+def _mend_one_amount(view: DocumentView, rows: list[dict[str, str]], last: Line) -> None:
+    """Replace the one amount (in place) that is one character away from quantity x unit price, when
+    with it the rows add up to an amount printed below the table: "6.95" beside 5 x 13.19 is 65.95."""
+    for row in rows:
+        product = _product(row)
+        if product is None or not row["amount"] or Decimal(row["amount"]) == product:
+            continue
+        if Levenshtein.distance(row["amount"], format_amount(product)) != 1:
+            continue
+        read, row["amount"] = row["amount"], format_amount(product)
+        if _amounts_add_up(view, rows, last):
+            return
+        row["amount"] = read
+
+
+def _product(row: dict[str, str]) -> Decimal | None:
+    """Quantity times unit price, when both were read as numbers."""
+    try:
+        quantity = Decimal(row["quantity"].replace(",", "."))
+        price = Decimal(row["unit_price"]) if row["unit_price"] else None
+    except InvalidOperation:
+        return None
+    if price is None or quantity <= 0:
+        return None
+    return (quantity * price).quantize(Decimal("0.01"))
 
 
 def _mend_unit_prices(rows: list[dict[str, str]]) -> None:
@@ -200,6 +237,7 @@ def _one_digit_slip(read: str, implied: str) -> bool:
 
 
 def _amount(cell: str) -> str:
+    cell = mend_number_signs(cell)
     match = AMOUNT.search(cell)
     if not match:
         # A whole amount with its currency ("0 €") is an amount too, when it is all the cell holds.

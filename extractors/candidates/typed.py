@@ -25,6 +25,7 @@ from extractors.normalize import (
     find_dates,
     find_dates_tolerant,
     format_amount,
+    mend_number_signs,
     normalize_currency,
     parse_amount,
 )
@@ -167,6 +168,7 @@ def _raw_values(view: DocumentView, spec: FieldSpec) -> Iterator[_Raw]:
                 if repairs and not any(s < end and start < e for _p, _d, (s, e), _a in strict):
                     yield _Raw(line, start, end, parsed.isoformat(), "date_repaired", repairs)
         elif spec.type == "amount":
+            text = mend_number_signs(text)
             for match in AMOUNT.finditer(text):
                 start, end = match.start("num"), match.end("num")
                 value = parse_amount(match.group("num"))

@@ -135,8 +135,30 @@ def test_a_unit_price_misread_by_one_character_yields_to_amounts_that_add_up(): 
 
     # 355.81 + 116.76 + 270.00 is printed below the table: the amounts were read right.
     assert unit_prices("742.57") == ["355.81", "58.38", "100.00"]
-    # Nothing below confirms the amounts, so an amount may be the misreading: prices stay as read.
-    assert unit_prices("752.57") == ["365.81", "8.38", "100.00"]
+    # With 752.57 below, the amount was the misreading (1 x 365.81, and then the rows add up), and the
+    # price the amounts now confirm is mended as before.
+    assert unit_prices("752.57") == ["365.81", "58.38", "100.00"]
+    # Nothing below confirms the amounts either way: prices stay as read.
+    assert unit_prices("760.00") == ["365.81", "8.38", "100.00"]
+
+
+def test_an_amount_misread_by_one_character_yields_to_a_table_that_then_adds_up():  # type: ignore[no-untyped-def]
+    def amounts(subtotal: str) -> list[str]:
+        items = _line_items(
+            _page(
+                ("Lingua Bridge Translations GmbH",),
+                ("Description", "Qty", "Unit price", "Amount"),
+                ("Network cable 5m", "2", "91.22", "182.44"),
+                ("Printer paper A4 (box)", "5", "13.19", "6.95"),  # a digit lost: 5 x 13.19 is 65.95
+                ("Subtotal", subtotal),
+            )
+        )
+        return [i["amount"] for i in items]
+
+    # 182.44 + 65.95 is the subtotal printed below the table: the amount was misread.
+    assert amounts("248.39") == ["182.44", "65.95"]
+    # Nothing below confirms the product (a discount, or another misreading): the amount stays as read.
+    assert amounts("300.00") == ["182.44", "6.95"]
 
 
 def test_a_french_invoice_is_read_by_its_own_labels():  # type: ignore[no-untyped-def]
@@ -325,3 +347,18 @@ def test_an_item_s_own_tax_rate_does_not_end_the_table():  # type: ignore[no-unt
         ("Service A Tax: 0.2%", "120.00"),
         ("Service B Tax: 0.4%", "7.50"),
     ]
+
+
+def test_a_five_read_as_a_section_sign_inside_an_amount_is_put_back():  # type: ignore[no-untyped-def]
+    values = _values(
+        _page(
+            ("Kastanie Druckerei GmbH",),
+            ("Invoice number", "INV-2024-13573"),
+            ("Subtotal", "4.262,43 €"),
+            ("VAT 19%", "809,86 €"),
+            ("Total due", "§.072,29 €"),  # tesseract's "§" for the 5
+        )
+    )
+    assert values["total"] == "5072.29"
+    # A section sign that stands apart from a number is left alone: "§ 14 UStG" is no amount.
+    assert _values(_page(("Steuerfrei nach", "§ 14.00 UStG"),))["total"] != "5014.00"
