@@ -1,11 +1,11 @@
 """OCR of a page image with tesseract (through pytesseract), boxes mapped back to the original pixels.
 
-`--psm 6` (one uniform block of text) read receipt scans best of the page segmentation modes we measured;
-`--psm 11` (sparse text) reads invoices and forms better, whose columns one block merges into mixed lines.
-The document type chooses (its schema's `ocr_segmentation`).
+`--psm 6` (one uniform block of text) read receipt scans best of the page segmentation modes we measured.
 In that mode tesseract drops a line whose letters stand more than 1.3 times as tall as the rest (its
 `textord_excess_blobsize`), which is how a vendor's name printed large at the top of a page went missing;
-3 keeps such headings.
+3 keeps such headings. `--psm 11` (sparse text) reads invoices and forms better: one block merges their
+columns into mixed lines. Each document type chooses (its schema's `ocr_segmentation`); after a sparse
+reading, the lone glyphs that mode drops get a second look (`second_look`).
 A page that comes back nearly empty or garbled is checked once for being upside down or sideways
 (tesseract's orientation detection) and read again turned upright; clean pages pay nothing for this.
 """

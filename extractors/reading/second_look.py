@@ -20,6 +20,7 @@ from extractors.reading.preprocess import otsu_threshold
 Box = tuple[int, int, int, int]
 
 MAX_CLUSTERS = 60  # a page with more loose ink than this is a picture or a stamp, not missed text
+MAX_GLYPHS = 4 * MAX_CLUSTERS  # stop counting there: joining is quadratic, and a picture has thousands
 MIN_HEIGHT, MAX_HEIGHT = 0.5, 1.6  # a glyph's height against the page's median word height
 MAX_WIDTH = 1.2  # a single glyph is at most about as wide as a word is tall (wider ink is a rule or a logo)
 MIN_INK = 0.04  # share of the glyph-sized square that must be ink: less is a speck or a hairline
@@ -67,6 +68,8 @@ def loose_ink(grey: Image.Image, word_boxes: list[Box]) -> LooseInk:
         if (labels[found] == index).sum() < MIN_INK * height * height:
             continue
         glyphs.append((cols.start, rows.start, cols.stop, rows.stop))
+        if len(glyphs) > MAX_GLYPHS:
+            return LooseInk([], height * factor)
     clusters = [tuple(v * factor for v in box) for box in _join(glyphs, height)]
     return LooseInk(clusters if len(clusters) <= MAX_CLUSTERS else [], height * factor)
 
