@@ -70,9 +70,10 @@ def line_item_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]
             break  # one table per page
     if not rows:
         return []
-    if not _amounts_add_up(view, rows, used[-1]):
-        _mend_one_amount(view, rows, used[-1])
-    if _amounts_add_up(view, rows, used[-1]):
+    printed = _amounts_below(view, used[-1])
+    if not _add_up(rows, printed):
+        _mend_one_amount(rows, printed)
+    if _add_up(rows, printed):
         _mend_unit_prices(rows)
     value = json.dumps(rows, separators=(",", ":"))
     return [
@@ -156,20 +157,23 @@ def _continue_description(row: dict[str, str], line: Line) -> None:
     row["description"] = f"{row['description']} {line.text.strip()}".strip()
 
 
-def _amounts_add_up(view: DocumentView, rows: list[dict[str, str]], last: Line) -> bool:
-    """Do the rows' amounts add up to an amount printed below the table (its subtotal, or its total)?"""
-    if not all(row["amount"] for row in rows):
-        return False
-    total = sum(Decimal(row["amount"]) for row in rows)
-    for line in view.lines_by_page.get(last.page, []):
-        if line.box[1] > last.box[1] and any(
-            parse_amount(m.group("num")) == total for m in AMOUNT.finditer(mend_number_signs(line.text))
-        ):
-            return True
-    return False
+def _amounts_below(view: DocumentView, last: Line) -> set[Decimal]:
+    """The amounts printed on the lines below the table's last row (its subtotal, tax, total)."""
+    return {
+        value
+        for line in view.lines_by_page.get(last.page, [])
+        if line.box[1] > last.box[1]
+        for m in AMOUNT.finditer(mend_number_signs(line.text))
+        if (value := parse_amount(m.group("num"))) is not None
+    }
 
 
-def _mend_one_amount(view: DocumentView, rows: list[dict[str, str]], last: Line) -> None:
+def _add_up(rows: list[dict[str, str]], printed: set[Decimal]) -> bool:
+    """Do the rows' amounts add up to one of the amounts printed below the table?"""
+    return all(row["amount"] for row in rows) and sum(Decimal(row["amount"]) for row in rows) in printed
+
+
+def _mend_one_amount(rows: list[dict[str, str]], printed: set[Decimal]) -> None:
     """Replace the one amount (in place) that is one character away from quantity x unit price, when
     with it the rows add up to an amount printed below the table: "6.95" beside 5 x 13.19 is 65.95."""
     for row in rows:
@@ -179,21 +183,26 @@ def _mend_one_amount(view: DocumentView, rows: list[dict[str, str]], last: Line)
         if Levenshtein.distance(row["amount"], format_amount(product)) != 1:
             continue
         read, row["amount"] = row["amount"], format_amount(product)
-        if _amounts_add_up(view, rows, last):
+        if _add_up(rows, printed):
             return
         row["amount"] = read
 
 
-def _product(row: dict[str, str]) -> Decimal | None:
-    """Quantity times unit price, when both were read as numbers."""
+def _quantity(row: dict[str, str]) -> Decimal | None:
+    """A row's quantity as a number above zero, or None when it was not read as one."""
     try:
         quantity = Decimal(row["quantity"].replace(",", "."))
-        price = Decimal(row["unit_price"]) if row["unit_price"] else None
     except InvalidOperation:
         return None
-    if price is None or quantity <= 0:
+    return quantity if quantity > 0 else None
+
+
+def _product(row: dict[str, str]) -> Decimal | None:
+    """Quantity times unit price, when both were read as numbers."""
+    quantity = _quantity(row)
+    if quantity is None or not row["unit_price"]:
         return None
-    return (quantity * price).quantize(Decimal("0.01"))
+    return (quantity * Decimal(row["unit_price"])).quantize(Decimal("0.01"))
 
 
 def _mend_unit_prices(rows: list[dict[str, str]]) -> None:
@@ -201,11 +210,8 @@ def _mend_unit_prices(rows: list[dict[str, str]]) -> None:
     confirmed by their sum, "365.81" beside 1 x 355.81, or "8.38" beside 2 x 116.76, is a misreading."""
     for row in rows:
         price, amount = row["unit_price"], row["amount"]
-        try:
-            quantity = Decimal(row["quantity"].replace(",", "."))
-        except InvalidOperation:
-            continue
-        if not price or quantity <= 0 or quantity * Decimal(price) == Decimal(amount):
+        quantity = _quantity(row)
+        if not price or quantity is None or quantity * Decimal(price) == Decimal(amount):
             continue
         implied = Decimal(amount) / quantity
         if (
