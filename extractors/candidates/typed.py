@@ -66,10 +66,15 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
     lines_with_values = sorted({(r.line.page, r.line.index) for r in raw})
     # Whole amounts ("Rs 1939") stay out of the ranking of amounts: on a receipt they are mostly offers
     # ("VOUCHER FOR RM1,000"), and the largest figure should still be the largest priced one.
-    amounts = (
-        sorted({float(r.normalized) for r in raw if r.cue != "amount_marked"}, reverse=True)
+    amount_rank = (
+        {
+            value: rank
+            for rank, value in enumerate(
+                sorted({float(r.normalized) for r in raw if r.cue != "amount_marked"}, reverse=True)
+            )
+        }
         if spec.type == "amount"
-        else []
+        else {}
     )
     paid_minus_change: set[str] = set()
     sequence_totals: set[str] = set()
@@ -110,9 +115,9 @@ def typed_candidates(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
         )
         if spec.type == "amount":
             value = float(r.normalized)
-            ranked = r.cue != "amount_marked" and value in amounts
-            features["is_max"] = 1.0 if ranked and value == amounts[0] else 0.0
-            features["amount_rank"] = 1.0 / (1 + amounts.index(value)) if ranked else 0.0
+            ranked = r.cue != "amount_marked"  # every priced amount has a rank
+            features["is_max"] = 1.0 if ranked and amount_rank[value] == 0 else 0.0
+            features["amount_rank"] = 1.0 / (1 + amount_rank[value]) if ranked else 0.0
             features["whole_amount"] = 0.0 if ranked else 1.0
             features["zero"] = 1.0 if value == 0 else 0.0
             features["paid_minus_change"] = 1.0 if r.normalized in paid_minus_change else 0.0
