@@ -17,7 +17,7 @@ from extractors.exceptions import OcrFailed
 from extractors.reading import read_document
 from extractors.reading.document import NO_TEXT_FLAG
 from extractors.reading.ocr import ocr_image
-from extractors.reading.preprocess import PreparedImage, estimate_skew
+from extractors.reading.preprocess import PreparedImage, estimate_skew, rotate_page
 from extractors.reading.second_look import loose_ink
 from extractors.sniff import PDF, PNG
 from extractors.types import Page
@@ -43,7 +43,7 @@ def test_rotated_boxes_map_back_to_the_original():  # type: ignore[no-untyped-de
     image = Image.new("L", (400, 600), 255)
     ImageDraw.Draw(image).rectangle((100, 150, 180, 170), fill=0)
     for angle in (3.0, -2.0):
-        rotated = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+        rotated = rotate_page(image, angle)
         ink = [
             (x, y)
             for y in range(rotated.height)
