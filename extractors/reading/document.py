@@ -16,7 +16,7 @@ from extractors.types import Page, Word
 
 NO_TEXT_FLAG = "no_text_found"
 # Bumped whenever reading changes what it returns (caches of read pages key on it).
-READER_VERSION = "7"
+READER_VERSION = "8"
 
 
 def read_document(data: bytes, media_type: str, ctx: ReadContext) -> tuple[Page, ...]:
