@@ -7,6 +7,7 @@ from extractors.candidates.address import address_candidates
 from extractors.candidates.labels import find_labels
 from extractors.candidates.typed import typed_candidates
 from extractors.candidates.vendor import vendor_candidates
+from extractors.extract import lend_page_evidence
 from extractors.memory import MemoryEntry, Neighbour, remembered_candidates
 from extractors.reading.ocr import _kept_words
 from extractors.schema import load_schemas
@@ -17,7 +18,7 @@ RECEIPT = load_schemas()["receipt"]
 FIELDS = {spec.name: spec for spec in RECEIPT.fields}
 
 
-def _view(*rows: str | tuple[str, ...]) -> DocumentView:
+def _view(*rows: str | tuple[str, ...], source: str = "supplied") -> DocumentView:
     """A page of lines; a tuple is one line of segments standing far apart (columns)."""
     words = []
     for i, row in enumerate(rows):
@@ -25,7 +26,7 @@ def _view(*rows: str | tuple[str, ...]) -> DocumentView:
         for segment in (row,) if isinstance(row, str) else row:
             words.append(Word(segment, (x, 30.0 * i, x + 9 * len(segment), 30.0 * i + 20)))
             x += 9 * len(segment) + 200
-    return DocumentView((Page(1, 1200.0, 30.0 * len(rows) + 40, tuple(words), "supplied"),))
+    return DocumentView((Page(1, 1200.0, 30.0 * len(rows) + 40, tuple(words), source),))
 
 
 def test_a_name_broken_over_lines_is_never_offered_cut_short():  # type: ignore[no-untyped-def]
@@ -234,3 +235,33 @@ def test_ocr_specks_at_the_ends_of_address_lines_come_off_printed_marks_stay(): 
     assert not any(v.startswith("!") or v.endswith(" .") for v in read)
     printed = {c.normalized for c in address_candidates(lines(1.0), FIELDS["address"])}
     assert "! LOT PTD 101051, JALAN PERMAS 81750 MASAI, JOHOR ." in printed
+
+
+def test_a_remembered_address_read_on_the_page_carries_the_page_evidence_of_its_reading():  # type: ignore[no-untyped-def]
+    view = _view(
+        "UNIHAKKA INTERNATIONAL SDN BHD",
+        "42, Jalan Tampol 7/4, 81200 Johor Bahru",
+        "TOTAL 8.20",
+        source="ocr",
+    )
+    found = address_candidates(view, FIELDS["address"])
+    reading = next(c for c in found if c.normalized.startswith("42, Jalan Tampol"))
+    remembered = "12, JALAN TAMPOI 7/4, 81200 JOHOR BAHRU"
+    entry = MemoryEntry("1", "receipt", "V", frozenset(), {"address": remembered})
+    proposed = remembered_candidates(view, "address", [Neighbour(entry, 0.5)])
+    lend_page_evidence(view, proposed, found)
+    (candidate,) = proposed
+    assert candidate.normalized == remembered
+    # The ranker then weighs the two by what memory adds, not by evidence the proposal lacked.
+    assert {k: v for k, v in candidate.features.items() if not k.startswith("mem_")} == reading.features
+    assert candidate.features["mem_candidate"] == 1.0
+    # A value the page does not show (proposed on the header's likeness alone) borrows nothing.
+    unread = MemoryEntry("2", "receipt", "V", frozenset(), {"address": "LOT 9, JALAN KLANG LAMA, 58000 KL"})
+    (guess,) = remembered_candidates(view, "address", [Neighbour(unread, 0.6)])
+    lend_page_evidence(view, [guess], found)
+    assert all(k.startswith("mem_") for k in guess.features)
+    # Supplied words (or a text layer) are exact: a near value there is another value, not a misreading.
+    exact_view = _view("UNIHAKKA INTERNATIONAL SDN BHD", "42, Jalan Tampol 7/4, 81200 Johor Bahru")
+    (elsewhere,) = remembered_candidates(exact_view, "address", [Neighbour(entry, 0.5)])
+    lend_page_evidence(exact_view, [elsewhere], address_candidates(exact_view, FIELDS["address"]))
+    assert all(k.startswith("mem_") for k in elsewhere.features)
