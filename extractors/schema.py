@@ -66,9 +66,8 @@ class Schema:
     rules: tuple[Rule, ...] = ()
     consequences: tuple[ConsequenceRule, ...] = ()
     date_order: str = "DMY"
-    ocr_segmentation: str = (
-        "block"  # how OCR finds the text: one block of lines, or "sparse" (columns, boxes)
-    )
+    # How OCR finds the text: one block of lines, or "sparse" (columns, boxes).
+    ocr_segmentation: str = "block"
     kind: str = "fields"
     source: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
