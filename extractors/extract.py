@@ -18,8 +18,8 @@ from extractors.memory import (
     Memory,
     Neighbour,
     add_memory_features,
-    header_grams,
     remembered_candidates,
+    retrieve,
     squash,
 )
 from extractors.schema import FieldSpec, Schema
@@ -54,7 +54,7 @@ def extract(
     with a retrieval `memory`, confirmed documents like this one lend their evidence."""
     model = model or load_model(schema.name)
     view = DocumentView(pages, date_order_hint=schema.date_order)
-    neighbours = memory.nearest(header_grams(view), schema.name) if memory is not None else []
+    neighbours = retrieve(memory, view, schema.name) if memory is not None else []
     results = []
     for spec in schema.fields:
         candidates = candidates_for(view, spec, neighbours)

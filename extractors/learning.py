@@ -20,7 +20,7 @@ from sklearn.model_selection import GroupKFold
 from extractors.compare import values_match
 from extractors.extract import anchor_name, candidates_for, confidence_features, locate
 from extractors.lexicon import learn_lexicon
-from extractors.memory import Memory, Neighbour, build_entry
+from extractors.memory import Memory, Neighbour, build_entry, retrieve
 from extractors.schema import FieldSpec, Schema
 from extractors.scoring import Calibrator, FieldModel, ScoringModel
 from extractors.types import Candidate, Page
@@ -235,7 +235,7 @@ def remembered_neighbours(documents: Sequence[LabelledPages], schema: Schema) ->
     """For each document, what a retrieval memory of all the others would return: the ranker then learns
     how much to trust the memory's evidence (leave one out, so no document remembers itself)."""
     memory = Memory(max_per_vendor=len(documents) + 1)
-    grams = {}
+    views = {}
     for index, document in enumerate(documents):
         entry = build_entry(
             str(index),
@@ -246,8 +246,8 @@ def remembered_neighbours(documents: Sequence[LabelledPages], schema: Schema) ->
             locate(document.pages, schema, document.expected),
         )
         memory.add(entry)
-        grams[index] = entry.grams
-    return {index: memory.nearest(grams[index], schema.name, exclude=str(index)) for index in grams}
+        views[index] = DocumentView(document.pages)
+    return {index: retrieve(memory, view, schema.name, exclude=str(index)) for index, view in views.items()}
 
 
 def fit_model(

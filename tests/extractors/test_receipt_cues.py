@@ -8,7 +8,16 @@ from extractors.candidates.labels import find_labels
 from extractors.candidates.typed import typed_candidates
 from extractors.candidates.vendor import vendor_candidates
 from extractors.extract import lend_page_evidence
-from extractors.memory import MemoryEntry, Neighbour, remembered_candidates
+from extractors.memory import (
+    MIN_SIMILARITY,
+    Memory,
+    MemoryEntry,
+    Neighbour,
+    header_grams,
+    remembered_candidates,
+    retrieve,
+    squash,
+)
 from extractors.reading.ocr import _kept_words
 from extractors.schema import load_schemas
 from extractors.types import Candidate, Line, Page, Word
@@ -265,3 +274,35 @@ def test_a_remembered_address_read_on_the_page_carries_the_page_evidence_of_its_
     (elsewhere,) = remembered_candidates(exact_view, "address", [Neighbour(entry, 0.5)])
     lend_page_evidence(exact_view, [elsewhere], address_candidates(exact_view, FIELDS["address"]))
     assert all(k.startswith("mem_") for k in elsewhere.features)
+
+
+def _remembered(memory: Memory, key: str, *header: str) -> None:
+    view = _view(*header)
+    memory.add(MemoryEntry(key, "receipt", squash(header[0]), header_grams(view), {"company": header[0]}))
+
+
+def test_an_ocr_scan_whose_header_finds_nothing_finds_its_vendor_by_the_name_it_shows():  # type: ignore[no-untyped-def]
+    memory = Memory()
+    _remembered(memory, "1", "KING'S CONFECTIONERY S/B", "LOT NO. G23, GIANT KELANA JAYA", "TEL 03-7803 1234")
+    _remembered(memory, "2", "YONG TAT HARDWARE TRADING", "NO 4, JALAN PERMAS 10/7", "TEL 07-388 2218")
+    # Another branch of the first vendor, its name misread by two characters: the header shares too little.
+    scan = (
+        "KING?S CONFECTI0NERY $/B",
+        "NO. 20-A1, JALAN SS6/3, KELANA JAYA",
+        "47301 PETALING JAYA SELANGOR D.E.",
+        "GST REG NO: 001234567890",
+        "TAX INVOICE 98812",
+    )
+    assert memory.nearest(header_grams(_view(*scan)), "receipt") == []
+    found = retrieve(memory, _view(*scan, source="ocr"), "receipt")
+    assert [(n.entry.key, n.similarity) for n in found] == [("1", MIN_SIMILARITY)]
+    # Exact words and text layers read a header as printed: no header neighbour means a new vendor there.
+    assert retrieve(memory, _view(*scan), "receipt") == []
+    # A name that only shares words with a remembered one finds nothing.
+    other = (
+        "HON HWA HARDWARE TRADING",
+        "NO 7, JALAN BESAR, 81100 JOHOR BAHRU",
+        "GST ID 000555111222",
+        "INVOICE 5521",
+    )
+    assert retrieve(memory, _view(*other, source="ocr"), "receipt") == []
