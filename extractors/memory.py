@@ -179,7 +179,7 @@ class Memory:
         for (kind, vendor), keys in self._by_vendor.items():
             if kind != doc_type or len(vendor) < MIN_NAME_LENGTH:
                 continue
-            if max((_match(vendor, text) for text in windows), default=0.0) < NAME_MATCH:
+            if not any(_match(vendor, text, NAME_MATCH) for text in windows):
                 continue
             entries = [self.entries[key] for key in keys if key != exclude]
             if entries:
@@ -283,16 +283,17 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
     return candidates
 
 
-def _match(target: str, text: str) -> float:
+def _match(target: str, text: str, cutoff: float = 0.0) -> float:
     """How closely a squashed window shows a squashed remembered value: as a whole, or as its start or end,
-    since a line may carry more than the value ("MIZU MENTAL SDN. BHD. (1248446-V)")."""
-    score = Levenshtein.normalized_similarity(target, text)
+    since a line may carry more than the value ("MIZU MENTAL SDN. BHD. (1248446-V)"). Below `cutoff` it
+    answers 0, sooner."""
+    score = Levenshtein.normalized_similarity(target, text, score_cutoff=cutoff)
     if len(text) > len(target):
         n = len(target)
         score = max(
             score,
-            Levenshtein.normalized_similarity(target, text[:n]),
-            Levenshtein.normalized_similarity(target, text[-n:]),
+            Levenshtein.normalized_similarity(target, text[:n], score_cutoff=cutoff),
+            Levenshtein.normalized_similarity(target, text[-n:], score_cutoff=cutoff),
         )
     return score
 
