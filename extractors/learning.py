@@ -235,7 +235,6 @@ def remembered_neighbours(documents: Sequence[LabelledPages], schema: Schema) ->
     """For each document, what a retrieval memory of all the others would return: the ranker then learns
     how much to trust the memory's evidence (leave one out, so no document remembers itself)."""
     memory = Memory(max_per_vendor=len(documents) + 1)
-    views = {}
     for index, document in enumerate(documents):
         entry = build_entry(
             str(index),
@@ -246,8 +245,10 @@ def remembered_neighbours(documents: Sequence[LabelledPages], schema: Schema) ->
             locate(document.pages, schema, document.expected),
         )
         memory.add(entry)
-        views[index] = DocumentView(document.pages)
-    return {index: retrieve(memory, view, schema.name, exclude=str(index)) for index, view in views.items()}
+    return {
+        index: retrieve(memory, DocumentView(document.pages), schema.name, exclude=str(index))
+        for index, document in enumerate(documents)
+    }
 
 
 def fit_model(

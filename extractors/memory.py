@@ -42,10 +42,25 @@ def squash(text: str) -> str:
     return _SQUASH.sub("", text.upper())
 
 
+def _top_lines(view: DocumentView, count: int) -> list[Line]:
+    """The first `count` lines of the first page, where a vendor prints its name and address."""
+    first = view.pages[0].number if view.pages else 1
+    return view.lines_by_page.get(first, [])[:count]
+
+
+def _runs(lines: list[Line], longest: int) -> list[tuple[list[Line], str]]:
+    """Every run of one to `longest` adjacent lines, with its text squashed, in reading order."""
+    return [
+        (lines[i : i + n], squash(" ".join(line.text for line in lines[i : i + n])))
+        for i in range(len(lines))
+        for n in range(1, longest + 1)
+        if i + n <= len(lines)
+    ]
+
+
 def header_grams(view: DocumentView) -> frozenset[str]:
     """Character trigrams of the first page's top lines."""
-    first = view.pages[0].number if view.pages else 1
-    text = squash(" ".join(line.text for line in view.lines_by_page.get(first, [])[:HEADER_LINES]))
+    text = squash(" ".join(line.text for line in _top_lines(view, HEADER_LINES)))
     return frozenset(text[i : i + 3] for i in range(len(text) - 2))
 
 
@@ -193,16 +208,9 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def header_windows(view: DocumentView, lines: int = 2) -> list[str]:
+def header_windows(view: DocumentView) -> list[str]:
     """The first page's top lines, squashed, one and two at a time: where a vendor prints its name."""
-    first = view.pages[0].number if view.pages else 1
-    top = view.lines_by_page.get(first, [])[:HEADER_LINES]
-    return [
-        squash(" ".join(line.text for line in top[i : i + n]))
-        for i in range(len(top))
-        for n in range(1, lines + 1)
-        if i + n <= len(top)
-    ]
+    return [text for _, text in _runs(_top_lines(view, HEADER_LINES), 2)]
 
 
 def retrieve(
@@ -233,15 +241,8 @@ def remembered_candidates(view: DocumentView, name: str, neighbours: list[Neighb
     if not proposals:
         return []
     candidates = []
-    first = view.pages[0].number if view.pages else 1
-    lines = view.lines_by_page.get(first, [])[: HEADER_LINES * 2]
     # Runs of one to five adjacent lines (addresses run to five), squashed once for every proposal.
-    windows = [
-        (lines[i : i + n], squash(" ".join(line.text for line in lines[i : i + n])))
-        for i in range(len(lines))
-        for n in (1, 2, 3, 4, 5)
-        if i + n <= len(lines)
-    ]
+    windows = _runs(_top_lines(view, HEADER_LINES * 2), 5)
     for value, similarity in proposals.items():
         target = squash(value)
         if not target:
