@@ -75,7 +75,9 @@ def _prepared(image: Image.Image, variant: str) -> tuple[Image.Image, str]:
         grey = grey.resize((grey.width * 3 // 2, grey.height * 3 // 2), Image.Resampling.BICUBIC)
     if variant.startswith("blob"):
         return grey, f"--psm 6 -c textord_excess_blobsize={variant[4:]}"
-    return grey, f"--psm {variant[3:]}" if variant.startswith("psm") else PAGE_SEGMENTATIONS["block"]
+    return grey, f"--psm {variant[3:]}" if variant.startswith("psm") else PAGE_SEGMENTATIONS[
+        "block"
+    ].command_config()
 
 
 def _ocr(path: Path, reading: str) -> tuple[str, float]:

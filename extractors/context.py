@@ -25,6 +25,9 @@ class ReadContext:
     upscale_below: float = 0.0
     downscale_above: float = 45.0
     tesseract_cmd: str = "tesseract"
+    # "library": tesseract kept loaded in the process (the same words as the command, without its start-up
+    # on every page); "command": the tesseract command for every page, as pytesseract runs it.
+    ocr_engine: str = "library"
     # How tesseract finds the text on a page: "block" reads it as one block of lines (a receipt's single
     # column, where it reads best), "sparse" finds text wherever it stands (invoices and forms, laid out in
     # columns and boxes, where one block merges lines of different columns). Set per document type.

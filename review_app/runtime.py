@@ -58,6 +58,7 @@ class Runtime:
             max_image_pixels=s.max_image_pixels,
             ocr_timeout_seconds=s.ocr_timeout_seconds,
             ocr_language=s.ocr_language,
+            ocr_engine=s.ocr_engine,
             upscale_below=s.ocr_upscale_below,
         )
 

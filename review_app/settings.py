@@ -36,6 +36,9 @@ class Settings:
     # "msa" reads names and addresses better than "eng"; on English forms it reads worse (BENCHMARKS.md).
     ocr_language: str = "eng"
     ocr_upscale_below: float = 0.0  # enlarge text lines smaller than this (pixels) before OCR; 0: never
+    # "library": tesseract kept loaded in each worker (the same words, without the command's start-up on
+    # every page); "command": the tesseract command for each page.
+    ocr_engine: str = "library"
     job_timeout_seconds: int = 600
     # How jobs run: "process" (in the supervised worker process) or "fork" (a work horse per job).
     worker_isolation: str = "process"
@@ -146,6 +149,11 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
             values[f.name] = _coerce(raw, _TYPES[str(f.type)], f.name)
     values.update(overrides)
     settings = Settings(**values)
+    if settings.ocr_engine not in ("library", "command"):
+        raise ConfigurationError(
+            f"{ENV_PREFIX}OCR_ENGINE={settings.ocr_engine!r}: "
+            "use 'library' (tesseract kept loaded) or 'command'"
+        )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if not settings.secret_key:
         settings = replace(settings, secret_key=_persistent_secret(settings.data_dir))

@@ -8,7 +8,8 @@ import time
 
 from sqlalchemy.orm import Session
 
-from extractors.exceptions import ExtractionError
+from extractors.exceptions import ExtractionError, OcrFailed
+from extractors.reading.ocr import load_engine
 from extractors.types import Page, Word
 from review_app.exceptions import QueueUnavailable
 from review_app.logcontext import about
@@ -53,8 +54,12 @@ def _serve_promoted(session: Session, runtime: Runtime) -> None:
 def warm_up() -> None:
     """Do once in the worker what every job would otherwise redo in its forked work horse: load schemas
     and models and compile the extractors' patterns, by extracting every document type from a small
-    made-up page read both ways."""
+    made-up page read both ways, and load tesseract."""
     runtime = get_runtime()
+    try:
+        load_engine(runtime.read_context)
+    except OcrFailed as e:  # missing language data: every scan will fail with this, /readyz says so too
+        log.error("tesseract could not be loaded: %s", e)
     words = tuple(
         Word(
             text, (40.0 + 90 * (i % 3), 40.0 + 20 * (i // 3), 120.0 + 90 * (i % 3), 55.0 + 20 * (i // 3)), 0.9

@@ -6,12 +6,17 @@ In that mode tesseract drops a line whose letters stand more than 1.3 times as t
 3 keeps such headings. `--psm 11` (sparse text) reads invoices and forms better: one block merges their
 columns into mixed lines. Each document type chooses (its schema's `ocr_segmentation`); after a sparse
 reading, the lone glyphs that mode drops get a second look (`second_look`).
+Pages are read by a tesseract kept loaded in the process (`tesseract_library`), which returns the same words
+as the `tesseract` command without paying its start-up on every call; the command, through pytesseract,
+reads where the library cannot be loaded and when `ReadContext.ocr_engine` is "command".
 A page that comes back nearly empty or garbled is checked once for being upside down or sideways
 (tesseract's orientation detection) and read again turned upright; clean pages pay nothing for this.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 import subprocess
 import tempfile
@@ -24,14 +29,18 @@ from extractors.context import ReadContext
 from extractors.exceptions import OcrFailed, OcrTimeout
 from extractors.reading.preprocess import PreparedImage, prepare_for_ocr
 from extractors.reading.second_look import Box, loose_ink, strip_of
+from extractors.reading.tesseract_library import LibraryUnavailable, Segmentation, engine_for
 from extractors.types import Word
 
 # Tesseract's page segmentation for each `ReadContext.page_segmentation`: `--psm 6` (one uniform block)
 # or `--psm 11` (sparse text). Both keep lines printed much larger than the rest (textord_excess_blobsize).
 PAGE_SEGMENTATIONS = {
-    "block": "--psm 6 -c textord_excess_blobsize=3",
-    "sparse": "--psm 11 -c textord_excess_blobsize=3",
+    "block": Segmentation(6, (("textord_excess_blobsize", "3"),)),
+    "sparse": Segmentation(11, (("textord_excess_blobsize", "3"),)),
 }
+OCR_ENGINES = ("library", "command")
+log = logging.getLogger("docloop.ocr")
+_warned_unavailable = False
 POOR_MEAN_CONFIDENCE = 0.55
 POOR_WORD_COUNT = 8
 # What tesseract makes of table rules, smudges and the edges of the paper: a bar or a lone quote mark
@@ -66,6 +75,14 @@ def ocr_image(image: Image.Image, ctx: ReadContext) -> OcrReading:
     return OcrReading(words, prepared.angle)
 
 
+def load_engine(ctx: ReadContext) -> None:
+    """Load tesseract for `ctx`'s language now rather than on the first page (when it runs loaded)."""
+    if ctx.ocr_engine == "library":
+        # Without the library the first page falls back to the command, and says so in the log.
+        with contextlib.suppress(LibraryUnavailable):
+            engine_for(ctx.ocr_language)
+
+
 def _words(prepared: PreparedImage, ctx: ReadContext) -> list[Word]:
     read = _read(prepared.image, ctx, PAGE_SEGMENTATIONS[ctx.page_segmentation])
     words = [Word(text, prepared.to_original(box), confidence) for text, box, confidence in read]
@@ -89,14 +106,26 @@ def _second_look(prepared: PreparedImage, boxes: list[Box], ctx: ReadContext) ->
     return words
 
 
-def _read(image: Image.Image, ctx: ReadContext, config: str) -> list[tuple[str, Box, float]]:
+def _read(image: Image.Image, ctx: ReadContext, segmentation: Segmentation) -> list[tuple[str, Box, float]]:
     """Tesseract's words on an image: text, box in its pixels, confidence in 0..1."""
+    global _warned_unavailable
+    if ctx.ocr_engine not in OCR_ENGINES:
+        raise OcrFailed(f"unknown OCR engine '{ctx.ocr_engine}' (DOCLOOP_OCR_ENGINE): use library or command")
+    if ctx.ocr_engine == "library":
+        try:
+            engine = engine_for(ctx.ocr_language)
+        except LibraryUnavailable as e:
+            if not _warned_unavailable:
+                log.warning("%s; reading with the tesseract command instead", e)
+                _warned_unavailable = True
+        else:
+            return _kept_words(engine.data(image, segmentation, ctx.ocr_timeout_seconds))
     # Hand tesseract an uncompressed bitmap: given an image, pytesseract would PNG-encode it first,
     # which costs more than all our preprocessing together.
     with tempfile.NamedTemporaryFile(suffix=".bmp") as handle:
         image.save(handle, format="BMP")
         handle.flush()
-        return _kept_words(_tesseract_data(handle.name, ctx, config))
+        return _kept_words(_tesseract_data(handle.name, ctx, segmentation.command_config()))
 
 
 def _tesseract_data(path: str, ctx: ReadContext, config: str) -> dict:
