@@ -17,6 +17,7 @@ import ctypes
 import ctypes.util
 import os
 import threading
+import weakref
 from dataclasses import dataclass
 
 from PIL import Image
@@ -45,7 +46,8 @@ class LibraryUnavailable(Exception):
 
 _load_lock = threading.Lock()
 _library: ctypes.CDLL | None = None
-_engines: list[Engine] = []
+# Engines still open, for closing at exit; an engine whose thread ended is freed with the thread's locals.
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 _local = threading.local()
 
 
@@ -139,11 +141,14 @@ class Engine:
         return parse_tsv(tsv)
 
     def close(self) -> None:
-        """Free the model (the process's exit does this for engines still open)."""
-        if self._handle is not None:
+        """Free the model (done when the engine is dropped, and at exit for engines still open)."""
+        if getattr(self, "_handle", None) is not None:
             self._lib.TessBaseAPIEnd(self._handle)
             self._lib.TessBaseAPIDelete(self._handle)
             self._handle = None
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def _resolution(image: Image.Image) -> int:
@@ -196,12 +201,12 @@ def engine_for(language: str) -> Engine:
     if engine is None:
         engine = engines[language] = Engine(language)
         with _load_lock:
-            _engines.append(engine)
+            _engines.add(engine)
     return engine
 
 
 @atexit.register
 def _close_all() -> None:
     # Tesseract reports every model still loaded at exit as a leak on stderr.
-    for engine in _engines:
+    for engine in list(_engines):
         engine.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from dataclasses import replace
 
 import pytest
@@ -63,6 +65,10 @@ def test_each_thread_keeps_its_own_engine():  # type: ignore[no-untyped-def]
     thread.start()
     thread.join()
     assert theirs and theirs[0] is not mine
+    # The other thread has ended: its engine goes with it, model and all, rather than piling up.
+    gone = weakref.ref(theirs.pop())
+    gc.collect()
+    assert gone() is None
 
 
 def test_tsv_rows_become_pytesseracts_columns():  # type: ignore[no-untyped-def]
