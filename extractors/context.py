@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PAGE_SEGMENTATION_KINDS = ("block", "sparse")
+OCR_ENGINES = ("library", "command")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from extractors.context import OCR_ENGINES
 from review_app.exceptions import ConfigurationError
 
 ENV_PREFIX = "DOCLOOP_"
@@ -149,7 +150,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
             values[f.name] = _coerce(raw, _TYPES[str(f.type)], f.name)
     values.update(overrides)
     settings = Settings(**values)
-    if settings.ocr_engine not in ("library", "command"):
+    if settings.ocr_engine not in OCR_ENGINES:
         raise ConfigurationError(
             f"{ENV_PREFIX}OCR_ENGINE={settings.ocr_engine!r}: "
             "use 'library' (tesseract kept loaded) or 'command'"

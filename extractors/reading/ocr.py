@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pytesseract
 from PIL import Image
 
-from extractors.context import ReadContext
+from extractors.context import OCR_ENGINES, ReadContext
 from extractors.exceptions import OcrFailed, OcrTimeout
 from extractors.reading.preprocess import PreparedImage, prepare_for_ocr
 from extractors.reading.second_look import Box, loose_ink, strip_of
@@ -38,7 +38,6 @@ PAGE_SEGMENTATIONS = {
     "block": Segmentation(6, (("textord_excess_blobsize", "3"),)),
     "sparse": Segmentation(11, (("textord_excess_blobsize", "3"),)),
 }
-OCR_ENGINES = ("library", "command")
 log = logging.getLogger("docloop.ocr")
 _warned_unavailable = False
 POOR_MEAN_CONFIDENCE = 0.55
