@@ -11,6 +11,7 @@ place. A confirmation is usable by the very next document: adding an entry is al
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -134,6 +135,10 @@ class Memory:
         self.entries: dict[str, MemoryEntry] = {}
         self._by_gram: dict[str, set[str]] = defaultdict(set)
         self._by_vendor: dict[tuple[str, str], list[str]] = defaultdict(list)
+        # Trigrams of vendor names long enough to be searched for (`by_name`), to the vendors that have them;
+        # and how many of them a text must hold to come within NAME_MATCH of each name.
+        self._by_name_gram: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self._grams_needed: dict[tuple[str, str], int] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -147,6 +152,11 @@ class Memory:
             self._by_gram[gram].add(entry.key)
         if entry.vendor:
             keys = self._by_vendor[(entry.doc_type, entry.vendor)]
+            if not keys and len(entry.vendor) >= MIN_NAME_LENGTH:
+                vendor = (entry.doc_type, entry.vendor)
+                for gram in _trigrams(entry.vendor):
+                    self._by_name_gram[gram].add(vendor)
+                self._grams_needed[vendor] = _enough_shared(entry.vendor)
             keys.append(entry.key)
             while len(keys) > self.max_per_vendor:
                 self.remove(keys[0])
@@ -158,9 +168,15 @@ class Memory:
             return
         for gram in entry.grams:
             self._by_gram[gram].discard(key)
-        keys = self._by_vendor.get((entry.doc_type, entry.vendor))
+        vendor = (entry.doc_type, entry.vendor)
+        keys = self._by_vendor.get(vendor)
         if keys and key in keys:
             keys.remove(key)
+            if not keys:
+                del self._by_vendor[vendor]
+                self._grams_needed.pop(vendor, None)
+                for gram in _trigrams(entry.vendor):
+                    self._by_name_gram[gram].discard(vendor)
 
     def nearest(
         self, grams: frozenset[str], doc_type: str, *, exclude: str | None = None, k: int = NEIGHBOURS
@@ -190,18 +206,40 @@ class Memory:
         """For each remembered vendor whose name a squashed header window shows, its entry with the most
         alike header, at the lowest similarity retrieval accepts: the name is known, the rest of the header
         (another branch, a garbled photo) is not."""
+        # Only a vendor that shares enough of its name's trigrams with a window can be within NAME_MATCH of
+        # it (`_enough_shared`), and so with all the windows together: the index counts those shared, once
+        # per trigram (a common one, "BHD", lists most vendors), and only vendors with enough are compared
+        # letter by letter.
+        shared: Counter[tuple[str, str]] = Counter()
+        for gram in set().union(*map(_trigrams, windows)):
+            shared.update(self._by_name_gram.get(gram, ()))
         found = []
-        for (kind, vendor), keys in self._by_vendor.items():
-            if kind != doc_type or len(vendor) < MIN_NAME_LENGTH:
+        for (kind, vendor), count in shared.items():
+            if kind != doc_type or count < self._grams_needed[(kind, vendor)]:
                 continue
             if not any(_match(vendor, text, NAME_MATCH) for text in windows):
                 continue
+            keys = self._by_vendor[(kind, vendor)]
             entries = [self.entries[key] for key in keys if key != exclude]
             if entries:
                 closest = max(entries, key=lambda e: (_jaccard(grams, e.grams), e.key))
                 found.append(Neighbour(closest, MIN_SIMILARITY))
         found.sort(key=lambda n: n.entry.key)
         return found
+
+
+def _trigrams(text: str) -> set[str]:
+    return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
+def _enough_shared(name: str) -> int:
+    """The fewest of a name's distinct trigrams that any text within NAME_MATCH of it (`_match`) holds.
+
+    `_match` compares the name with texts at most len/NAME_MATCH long, so they are at most that many edits
+    apart, rounded down; each edit touches at most three of the name's trigrams, and every trigram it does not
+    touch stands in the text (or in the window the text was cut from)."""
+    edits = math.floor((1 - NAME_MATCH) * len(name) / NAME_MATCH + 1e-9)
+    return len(_trigrams(name)) - 3 * edits
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -3,6 +3,8 @@ totals from arithmetic the page prints, and memory that corrects misreadings but
 
 from __future__ import annotations
 
+import random
+
 from extractors.candidates.address import address_candidates
 from extractors.candidates.labels import find_labels
 from extractors.candidates.typed import typed_candidates
@@ -10,9 +12,11 @@ from extractors.candidates.vendor import vendor_candidates
 from extractors.extract import lend_page_evidence
 from extractors.memory import (
     MIN_SIMILARITY,
+    NAME_MATCH,
     Memory,
     MemoryEntry,
     Neighbour,
+    _match,
     header_grams,
     remembered_candidates,
     retrieve,
@@ -306,3 +310,47 @@ def test_an_ocr_scan_whose_header_finds_nothing_finds_its_vendor_by_the_name_it_
         "INVOICE 5521",
     )
     assert retrieve(memory, _view(*other, source="ocr"), "receipt") == []
+
+
+def _misread(text: str, edits: int, rng: random.Random) -> str:
+    for _ in range(edits):
+        i = rng.randrange(len(text))
+        kind = rng.choice("sid")
+        letter = rng.choice("ABCDEFGH")
+        text = (
+            text[:i] + letter + text[i + 1 :]
+            if kind == "s"
+            else text[:i] + letter + text[i:]
+            if kind == "i"
+            else text[:i] + text[i + 1 :]
+        )
+    return text
+
+
+def test_the_name_index_finds_exactly_the_vendors_that_comparing_every_name_finds():  # type: ignore[no-untyped-def]
+    # Few letters, so that names share many trigrams and near misses at the 0.85 line are common.
+    rng = random.Random(7)
+    names = sorted({"".join(rng.choice("ABCDEFGH") for _ in range(rng.randint(8, 24))) for _ in range(300)})
+    memory = Memory()
+    for key, name in enumerate(names):
+        memory.add(MemoryEntry(str(key), "receipt", name, frozenset({name[:3]}), {"company": name}))
+    found_some = 0
+    for _ in range(300):
+        name = rng.choice(names)
+        shown = (
+            rng.choice(["", "XY", "QQQQ"])
+            + _misread(name, rng.randint(0, 4), rng)
+            + rng.choice(["", "Z", "ZZZZZ"])
+        )
+        windows = [shown, _misread(rng.choice(names), 6, rng)]
+        every_name = [
+            str(key)
+            for key, other in enumerate(names)
+            if any(_match(other, text, NAME_MATCH) for text in windows)
+        ]
+        assert [n.entry.key for n in memory.by_name(windows, frozenset(), "receipt")] == sorted(every_name)
+        found_some += bool(every_name)
+    assert 100 < found_some < 300  # both sides of the line were tried
+    # A vendor forgotten (its only entry erased) is no longer found by its name.
+    memory.remove("0")
+    assert "0" not in [n.entry.key for n in memory.by_name([names[0]], frozenset(), "receipt")]
