@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from extractors.types import Box, Candidate, Line, Page, union_box
@@ -127,13 +128,41 @@ class Neighbour:
     similarity: float
 
 
+class _Postings:
+    """The ids of the entries holding one trigram: a numpy array grown by doubling, so that counting the
+    overlaps of a header with every entry is one concatenation and one `bincount`."""
+
+    __slots__ = ("ids", "size")
+
+    def __init__(self) -> None:
+        self.ids = np.empty(4, dtype=np.int32)
+        self.size = 0
+
+    def append(self, entry_id: int) -> None:
+        if self.size == len(self.ids):
+            self.ids = np.concatenate([self.ids, np.empty(len(self.ids), dtype=np.int32)])
+        self.ids[self.size] = entry_id
+        self.size += 1
+
+    def view(self) -> np.ndarray:
+        return self.ids[: self.size]
+
+
 class Memory:
-    """An in-process index of entries by header trigram; brute force over the entries sharing trigrams."""
+    """An in-process index of entries by header trigram; overlaps with every entry sharing a trigram are
+    counted at once (numpy), then only entries alike enough are looked at."""
 
     def __init__(self, max_per_vendor: int = MAX_PER_VENDOR) -> None:
         self.max_per_vendor = max_per_vendor
         self.entries: dict[str, MemoryEntry] = {}
-        self._by_gram: dict[str, set[str]] = defaultdict(set)
+        # Each entry added gets a new id; a removed one's id stays in the postings, marked dead, until
+        # dead ids are the most (then the postings are rebuilt from the live entries).
+        self._postings: dict[str, _Postings] = defaultdict(_Postings)
+        self._id_of: dict[str, int] = {}
+        self._key_of: list[str | None] = []
+        self._sizes = np.zeros(16, dtype=np.int64)  # header trigrams per entry id
+        self._kinds = np.full(16, -1, dtype=np.int32)  # document type per entry id (-1: removed)
+        self._kind_codes: dict[str, int] = {}
         self._by_vendor: dict[tuple[str, str], list[str]] = defaultdict(list)
         # Trigrams of vendor names long enough to be searched for (`by_name`), to the vendors that have them;
         # and how many of them a text must hold to come within NAME_MATCH of each name.
@@ -148,8 +177,7 @@ class Memory:
         most recent entries only, so the index stays small and current."""
         self.remove(entry.key)
         self.entries[entry.key] = entry
-        for gram in entry.grams:
-            self._by_gram[gram].add(entry.key)
+        self._index(entry)
         if entry.vendor:
             keys = self._by_vendor[(entry.doc_type, entry.vendor)]
             if not keys and len(entry.vendor) >= MIN_NAME_LENGTH:
@@ -166,8 +194,11 @@ class Memory:
         entry = self.entries.pop(key, None)
         if entry is None:
             return
-        for gram in entry.grams:
-            self._by_gram[gram].discard(key)
+        entry_id = self._id_of.pop(key)
+        self._key_of[entry_id] = None
+        self._kinds[entry_id] = -1
+        if len(self._key_of) > 64 and len(self._id_of) < len(self._key_of) / 2:
+            self._reindex()
         vendor = (entry.doc_type, entry.vendor)
         keys = self._by_vendor.get(vendor)
         if keys and key in keys:
@@ -178,23 +209,50 @@ class Memory:
                 for gram in _trigrams(entry.vendor):
                     self._by_name_gram[gram].discard(vendor)
 
+    def _index(self, entry: MemoryEntry) -> None:
+        entry_id = len(self._key_of)
+        self._key_of.append(entry.key)
+        self._id_of[entry.key] = entry_id
+        if entry_id >= len(self._sizes):
+            self._sizes = np.concatenate([self._sizes, np.zeros(len(self._sizes), dtype=np.int64)])
+            self._kinds = np.concatenate([self._kinds, np.full(len(self._kinds), -1, dtype=np.int32)])
+        self._sizes[entry_id] = len(entry.grams)
+        self._kinds[entry_id] = self._kind_codes.setdefault(entry.doc_type, len(self._kind_codes))
+        for gram in entry.grams:
+            self._postings[gram].append(entry_id)
+
+    def _reindex(self) -> None:
+        self._postings = defaultdict(_Postings)
+        self._id_of, self._key_of = {}, []
+        for entry in self.entries.values():
+            self._index(entry)
+
     def nearest(
         self, grams: frozenset[str], doc_type: str, *, exclude: str | None = None, k: int = NEIGHBOURS
     ) -> list[Neighbour]:
         """The most similar remembered documents of a type, best first."""
-        if not grams:
+        postings = [self._postings[gram].view() for gram in grams if gram in self._postings]
+        if not postings:
             return []
-        shared: Counter[str] = Counter()
-        for gram in grams:
-            shared.update(self._by_gram.get(gram, ()))
-        found = []
-        for key, overlap in shared.items():
-            entry = self.entries[key]
-            if key == exclude or entry.doc_type != doc_type:
-                continue
-            similarity = overlap / (len(grams) + len(entry.grams) - overlap)
-            if similarity >= MIN_SIMILARITY:
-                found.append(Neighbour(entry, similarity))
+        overlaps = np.bincount(np.concatenate(postings))
+        ids = np.flatnonzero(overlaps)
+        shared = overlaps[ids]
+        # The same division as on Python ints (IEEE, correctly rounded), so ties and the 0.2 line fall alike.
+        similarities = shared / (len(grams) + self._sizes[ids] - shared)
+        # Live entries of the type, not the document itself.
+        kept = (similarities >= MIN_SIMILARITY) & (self._kinds[ids] == self._kind_codes.get(doc_type, -2))
+        if exclude in self._id_of:
+            kept &= ids != self._id_of[exclude]
+        ids, similarities = ids[kept], similarities[kept]
+        if len(ids) > k:
+            # Headers every receipt shares (a tax line, "SDN BHD") can put thousands over 0.2: keep the k
+            # best, and everything tied with the k-th, for the order below to settle.
+            kth = np.partition(similarities, len(ids) - k)[len(ids) - k]
+            ids, similarities = ids[similarities >= kth], similarities[similarities >= kth]
+        found = [
+            Neighbour(self.entries[self._key_of[entry_id]], similarity)  # type: ignore[index]
+            for entry_id, similarity in zip(ids.tolist(), similarities.tolist(), strict=True)
+        ]
         # Ties (receipts of one vendor often share a header exactly) go by key: the order of a set of
         # strings changes with Python's hash seed, and with it which neighbours made the cut.
         found.sort(key=lambda n: (-n.similarity, n.entry.key))

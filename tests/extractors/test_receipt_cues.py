@@ -354,3 +354,39 @@ def test_the_name_index_finds_exactly_the_vendors_that_comparing_every_name_find
     # A vendor forgotten (its only entry erased) is no longer found by its name.
     memory.remove("0")
     assert "0" not in [n.entry.key for n in memory.by_name([names[0]], frozenset(), "receipt")]
+
+
+def test_header_retrieval_finds_what_comparing_every_remembered_header_finds():  # type: ignore[no-untyped-def]
+    # Headers drawn from a small pool, so that overlaps near the 0.2 line and exact ties are common; some
+    # entries are replaced and some erased, so that retrieval also meets the ids it has let go.
+    rng = random.Random(11)
+    pool = [f"g{i}" for i in range(300)]
+    memory = Memory(max_per_vendor=1000)
+    headers: dict[str, frozenset[str]] = {}
+    for step in range(900):
+        key = str(rng.randrange(400))
+        if step % 5 == 4:
+            memory.remove(key)
+            headers.pop(key, None)
+            continue
+        grams = frozenset(rng.sample(pool[:30], 20) + rng.sample(pool, rng.randint(0, 100)))
+        headers[key] = grams
+        kind = "receipt" if int(key) % 7 else "invoice"
+        memory.add(MemoryEntry(key, kind, f"V{int(key) % 40}", grams, {}))
+    assert len(memory) == len(headers)
+    found_some = 0
+    for _ in range(200):
+        query = frozenset(rng.sample(pool[:30], rng.randint(0, 30)) + rng.sample(pool, rng.randint(1, 120)))
+        exclude = rng.choice(sorted(headers))
+        every = sorted(
+            (-len(query & grams) / len(query | grams), key)
+            for key, grams in headers.items()
+            if memory.entries[key].doc_type == "receipt"
+            and key != exclude
+            and len(query & grams) / len(query | grams) >= MIN_SIMILARITY
+        )
+        found = memory.nearest(query, "receipt", exclude=exclude)
+        assert [(-n.similarity, n.entry.key) for n in found] == every[:5]
+        found_some += bool(every)
+        assert memory.nearest(query, "payslip") == []  # a type never remembered finds nothing, erased or not
+    assert 50 < found_some < 200  # both sides of the line were tried
