@@ -244,7 +244,7 @@ class Memory:
         if exclude in self._id_of:
             kept &= ids != self._id_of[exclude]
         ids, similarities = ids[kept], similarities[kept]
-        if len(ids) > k:
+        if len(ids) > k > 0:
             # Headers every receipt shares (a tax line, "SDN BHD") can put thousands over 0.2: keep the k
             # best, and everything tied with the k-th, for the order below to settle.
             kth = np.partition(similarities, len(ids) - k)[len(ids) - k]
