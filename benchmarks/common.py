@@ -1,8 +1,10 @@
 """What the benchmarks share: the repository on the import path (they reuse the tests' helpers for private
-PostgreSQL schemas, logging in and free ports), and nearest-rank percentiles."""
+PostgreSQL schemas, logging in and free ports), nearest-rank percentiles and made-up words."""
 
 from __future__ import annotations
 
+import random
+import string
 import sys
 from pathlib import Path
 
@@ -13,7 +15,22 @@ if str(ROOT) not in sys.path:
 from tests.chaos.harness import free_port  # noqa: E402
 from tests.helpers import BASE, csrf_from, login, postgres_schema  # noqa: E402
 
-__all__ = ["BASE", "ROOT", "csrf_from", "free_port", "login", "percentile", "postgres_schema", "run_seed"]
+__all__ = [
+    "BASE",
+    "ROOT",
+    "csrf_from",
+    "free_port",
+    "login",
+    "percentile",
+    "postgres_schema",
+    "random_word",
+    "run_seed",
+]
+
+
+def random_word(rng: random.Random) -> str:
+    """Three to nine random capital letters: a made-up word of a vendor's name or header."""
+    return "".join(rng.choice(string.ascii_uppercase) for _ in range(rng.randint(3, 9)))
 
 
 def percentile(values: list[float], p: float) -> float:

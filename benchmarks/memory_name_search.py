@@ -15,9 +15,10 @@ from __future__ import annotations
 import argparse
 import itertools
 import random
-import string
 import sys
 import time
+
+from common import random_word
 
 from extractors.memory import NAME_MATCH, Memory, MemoryEntry, _match
 
@@ -25,14 +26,10 @@ from extractors.memory import NAME_MATCH, Memory, MemoryEntry, _match
 def _memory(vendors: int, rng: random.Random) -> Memory:
     memory = Memory()
     for i in range(vendors):
-        name = " ".join(_word(rng) for _ in range(3)) + " SDN BHD"
+        name = " ".join(random_word(rng) for _ in range(3)) + " SDN BHD"
         squashed = name.replace(" ", "")
         memory.add(MemoryEntry(str(i), "receipt", squashed, frozenset({squashed[:3]}), {"company": name}))
     return memory
-
-
-def _word(rng: random.Random) -> str:
-    return "".join(rng.choice(string.ascii_uppercase) for _ in range(rng.randint(3, 9)))
 
 
 def _without_early_stop(memory: Memory, windows: list[str]) -> int:
@@ -63,10 +60,10 @@ def _indexed(memory: Memory, windows: list[str]) -> int:
 
 
 def _headers(memory: Memory, rng: random.Random) -> dict[str, list[str]]:
-    new = ["".join(_word(rng) for _ in range(4)) for _ in range(12)]
+    new = ["".join(random_word(rng) for _ in range(4)) for _ in range(12)]
     name = rng.choice(sorted(vendor for _, vendor in memory._by_vendor))
     misread = "".join("8" if i in (3, 11) else ch for i, ch in enumerate(name))
-    known = [misread] + [_word(rng) + _word(rng) + "SDNBHD" for _ in range(11)]
+    known = [misread] + [random_word(rng) + random_word(rng) + "SDNBHD" for _ in range(11)]
     return {"new vendor": new, "known vendor, name misread": known}
 
 

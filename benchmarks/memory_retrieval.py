@@ -14,30 +14,27 @@ from __future__ import annotations
 
 import argparse
 import random
-import string
 import sys
 import time
 from collections import Counter, defaultdict
+
+from common import random_word
 
 from extractors.memory import MIN_SIMILARITY, NEIGHBOURS, Memory, MemoryEntry, header_grams
 from extractors.types import Page, Word
 from extractors.view import DocumentView
 
 
-def _word(rng: random.Random) -> str:
-    return "".join(rng.choice(string.ascii_uppercase) for _ in range(rng.randint(3, 9)))
-
-
 def _header(rng: random.Random) -> frozenset[str]:
     town = rng.choice(["SELANGOR", "JOHOR BAHRU", "KUALA LUMPUR"])
     lines = [
-        f"{_word(rng)} {_word(rng)} {_word(rng)} SDN BHD",
-        f"NO {rng.randint(1, 99)}, JALAN {_word(rng)} {rng.randint(1, 30)}/{rng.randint(1, 9)}",
-        f"TAMAN {_word(rng)} {rng.randint(10000, 99999)} {town}",
+        f"{random_word(rng)} {random_word(rng)} {random_word(rng)} SDN BHD",
+        f"NO {rng.randint(1, 99)}, JALAN {random_word(rng)} {rng.randint(1, 30)}/{rng.randint(1, 9)}",
+        f"TAMAN {random_word(rng)} {rng.randint(10000, 99999)} {town}",
         f"TEL: 0{rng.randint(1, 9)}-{rng.randint(1000000, 9999999)}",
         f"GST ID: 000{rng.randint(100000000, 999999999)}",
         "TAX INVOICE",
-        f"CASHIER: {_word(rng)}",
+        f"CASHIER: {random_word(rng)}",
         f"DATE: {rng.randint(1, 28)}/{rng.randint(1, 12)}/2018",
     ]
     words = tuple(Word(text, (10.0, 30.0 * i, 300.0, 30.0 * i + 20)) for i, text in enumerate(lines))

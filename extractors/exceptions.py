@@ -42,9 +42,22 @@ class PageTooLarge(ExtractionError):
 class OcrFailed(ExtractionError):
     code = "ocr_failed"
 
+    @classmethod
+    def missing_language(cls, language: str) -> OcrFailed:
+        """The error for language data tesseract does not have, with what to install."""
+        return cls(
+            f"tesseract has no language data for '{language}' (DOCLOOP_OCR_LANGUAGE): install it, "
+            "e.g. apt-get install tesseract-ocr-<code> for each code"
+        )
+
 
 class OcrTimeout(ExtractionError):
     code = "ocr_timeout"
+
+    @classmethod
+    def after(cls, seconds: float) -> OcrTimeout:
+        """The error for a page stopped at the OCR time limit."""
+        return cls(f"OCR took longer than {seconds:g} s and was stopped.")
 
 
 class InvalidWords(ExtractionError):

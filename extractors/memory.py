@@ -62,8 +62,7 @@ def _runs(lines: list[Line], longest: int) -> list[tuple[list[Line], str]]:
 
 def header_grams(view: DocumentView) -> frozenset[str]:
     """Character trigrams of the first page's top lines."""
-    text = squash(" ".join(line.text for line in _top_lines(view, HEADER_LINES)))
-    return frozenset(text[i : i + 3] for i in range(len(text) - 2))
+    return frozenset(_trigrams(squash(" ".join(line.text for line in _top_lines(view, HEADER_LINES)))))
 
 
 def line_label(line: Line, start: int) -> str:
@@ -128,6 +127,11 @@ class Neighbour:
     similarity: float
 
 
+def _doubled(array: np.ndarray, fill: int) -> np.ndarray:
+    """`array` with as many places again after it, set to `fill` (arrays here grow by doubling)."""
+    return np.concatenate([array, np.full(len(array), fill, dtype=array.dtype)])
+
+
 class _Postings:
     """The ids of the entries holding one trigram: a numpy array grown by doubling, so that counting the
     overlaps of a header with every entry is one concatenation and one `bincount`."""
@@ -140,7 +144,7 @@ class _Postings:
 
     def append(self, entry_id: int) -> None:
         if self.size == len(self.ids):
-            self.ids = np.concatenate([self.ids, np.empty(len(self.ids), dtype=np.int32)])
+            self.ids = _doubled(self.ids, 0)
         self.ids[self.size] = entry_id
         self.size += 1
 
@@ -214,8 +218,7 @@ class Memory:
         self._key_of.append(entry.key)
         self._id_of[entry.key] = entry_id
         if entry_id >= len(self._sizes):
-            self._sizes = np.concatenate([self._sizes, np.zeros(len(self._sizes), dtype=np.int64)])
-            self._kinds = np.concatenate([self._kinds, np.full(len(self._kinds), -1, dtype=np.int32)])
+            self._sizes, self._kinds = _doubled(self._sizes, 0), _doubled(self._kinds, -1)
         self._sizes[entry_id] = len(entry.grams)
         self._kinds[entry_id] = self._kind_codes.setdefault(entry.doc_type, len(self._kind_codes))
         for gram in entry.grams:

@@ -138,12 +138,9 @@ def _tesseract_data(path: str, ctx: ReadContext, config: str) -> dict:
         )
     except RuntimeError as e:  # pytesseract's timeout and TesseractError are both RuntimeErrors
         if "timeout" in str(e).lower():
-            raise OcrTimeout(f"OCR took longer than {ctx.ocr_timeout_seconds:g} s and was stopped.") from e
+            raise OcrTimeout.after(ctx.ocr_timeout_seconds) from e
         if "Failed loading language" in str(e):
-            raise OcrFailed(
-                f"tesseract has no language data for '{ctx.ocr_language}' (DOCLOOP_OCR_LANGUAGE): install "
-                "it, e.g. apt-get install tesseract-ocr-<code> for each code"
-            ) from e
+            raise OcrFailed.missing_language(ctx.ocr_language) from e
         raise OcrFailed(f"tesseract failed: {e}") from e
     except (pytesseract.TesseractNotFoundError, OSError, subprocess.SubprocessError) as e:
         raise OcrFailed(f"tesseract could not read the page: {e}") from e

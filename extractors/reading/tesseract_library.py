@@ -105,10 +105,7 @@ class Engine:
         if self._lib.TessBaseAPIInit3(self._handle, None, language.encode()) != 0:
             self._lib.TessBaseAPIDelete(self._handle)
             self._handle = None
-            raise OcrFailed(
-                f"tesseract has no language data for '{language}' (DOCLOOP_OCR_LANGUAGE): install it, "
-                "e.g. apt-get install tesseract-ocr-<code> for each code"
-            )
+            raise OcrFailed.missing_language(language)
         # Tesseract's diagnostics ("Image too small to scale!!") went to the command's stderr, which
         # pytesseract discards; in this process they would land in the worker's log.
         self._lib.TessBaseAPISetVariable(self._handle, b"debug_file", os.devnull.encode())
@@ -129,7 +126,7 @@ class Engine:
         try:
             lib.TessMonitorSetDeadlineMSecs(monitor, max(1, int(timeout_seconds * 1000)))
             if lib.TessBaseAPIRecognize(handle, monitor) != 0:
-                raise OcrTimeout(f"OCR took longer than {timeout_seconds:g} s and was stopped.")
+                raise OcrTimeout.after(timeout_seconds)
             text = lib.TessBaseAPIGetTsvText(handle, 0)
             try:
                 tsv = ctypes.string_at(text).decode("utf-8", errors="replace") if text else ""
