@@ -21,8 +21,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-# Language data: the configured DOCLOOP_OCR_LANGUAGE codes, and Malay, which the tests read with.
-OCR_LANGUAGES := $(sort msa $(filter-out eng,$(subst +, ,$(DOCLOOP_OCR_LANGUAGE))))
+# Language data: the configured DOCLOOP_OCR_LANGUAGE codes ("+" joins languages, "," readings), and
+# Malay, which the tests read with.
+comma := ,
+OCR_LANGUAGES := $(sort msa $(filter-out eng,$(subst +, ,$(subst $(comma), ,$(DOCLOOP_OCR_LANGUAGE)))))
 
 tesseract:
 	@missing=""; command -v tesseract >/dev/null 2>&1 || missing="tesseract-ocr"; \

@@ -17,7 +17,12 @@ class ReadContext:
     max_image_pixels: int = 80_000_000
     max_page_points: float = 14_400.0  # 200 inches, the PDF spec's own limit
     ocr_timeout_seconds: float = 60.0
+    # Tesseract's language data: "+" joins languages in one reading ("msa+eng"); "," asks for separate
+    # readings of the page ("eng,msa"), whose candidates are pooled: on receipt photos each reading gets
+    # right what the other misreads (BENCHMARKS.md), for the time of both.
     ocr_language: str = "eng"
+    # Where tesseract's language data lies; None: tesseract's own place.
+    tessdata_dir: str | None = None
     render_dpi: int = 200
     # Scale scans whose typical text line is below `upscale_below` or above `downscale_above` pixels high
     # to `target_text_height` before OCR. Upscaling is off by default: on receipt scans it bought 0.7
@@ -36,3 +41,8 @@ class ReadContext:
     # When set, page images for the review screen are written here (one JPEG per page).
     page_image_dir: Path | None = None
     page_image_max_side: int = 1600
+
+    @property
+    def ocr_readings(self) -> tuple[str, ...]:
+        """The language setting of each reading of a page, the first one's words being the page's own."""
+        return tuple(part.strip() for part in self.ocr_language.split(",") if part.strip()) or ("eng",)

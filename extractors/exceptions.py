@@ -43,8 +43,13 @@ class OcrFailed(ExtractionError):
     code = "ocr_failed"
 
     @classmethod
-    def missing_language(cls, language: str) -> OcrFailed:
+    def missing_language(cls, language: str, folder: str | None = None) -> OcrFailed:
         """The error for language data tesseract does not have, with what to install."""
+        if folder:
+            return cls(
+                f"tesseract has no language data for '{language}' in {folder} (DOCLOOP_TESSDATA_DIR): "
+                f"fetch it with 'docloop ocr-models {language.replace('+', ' ')}'"
+            )
         return cls(
             f"tesseract has no language data for '{language}' (DOCLOOP_OCR_LANGUAGE): install it, "
             "e.g. apt-get install tesseract-ocr-<code> for each code"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from extractors.candidates.address import address_candidates
@@ -85,12 +87,9 @@ def candidates_for(
 ) -> list[Candidate]:
     """The candidates of one field, from its named finder or its type's parser, plus what remembered
     documents propose, each carrying the memory's evidence."""
-    finder = FINDERS.get(spec.finder, typed_candidates)
-    candidates = finder(view, spec)
-    if spec.label_required:
-        candidates = [
-            c for c in candidates if c.features.get("label_same_line") or c.features.get("label_above")
-        ]
+    candidates = _found(view, spec)
+    if view.other_readings:
+        candidates = pooled_readings([candidates] + [_found(other, spec) for other in view.other_readings])
     if neighbours:
         if spec.type in {"text", "address"}:
             remembered = remembered_candidates(view, spec.name, neighbours)
@@ -98,6 +97,44 @@ def candidates_for(
             candidates += remembered
         add_memory_features(view, spec.name, candidates, neighbours)
     return candidates
+
+
+def _found(view: DocumentView, spec: FieldSpec) -> list[Candidate]:
+    finder = FINDERS.get(spec.finder, typed_candidates)
+    candidates = finder(view, spec)
+    if spec.label_required:
+        candidates = [
+            c for c in candidates if c.features.get("label_same_line") or c.features.get("label_above")
+        ]
+    return candidates
+
+
+def pooled_readings(readings: list[list[Candidate]]) -> list[Candidate]:
+    """The candidates of every reading of the page together, each with what the other readings say of it:
+    the share of them that found the same value (`read_alike`: readings rarely misread a value the same
+    way), how near their nearest values come on average (`read_near`: a line that is text in one reading
+    and noise in another is likelier noise), and whether it comes from a further reading
+    (`other_reading`), so the ranker can weigh the readings it trusts less. Its cues say so too."""
+    values = [{squash(c.normalized) for c in candidates} - {""} for candidates in readings]
+    pooled = []
+    for index, candidates in enumerate(readings):
+        others = [v for k, v in enumerate(values) if k != index]
+        for candidate in candidates:
+            value = squash(candidate.normalized)
+            alike = sum(1 for other in others if value in other) / len(others) if value else 0.0
+            near = [
+                process.extractOne(value, other, scorer=Levenshtein.normalized_similarity) for other in others
+            ]
+            candidate.features["read_near"] = sum(n[1] for n in near if n) / len(others) if value else 0.0
+            cues = candidate.cues
+            if alike:
+                candidate.features["read_alike"] = alike
+                cues += ("readings agree",)
+            if index:
+                candidate.features["other_reading"] = 1.0
+                cues += (f"reading {index + 1}",)
+            pooled.append(replace(candidate, cues=cues))
+    return pooled
 
 
 def lend_page_evidence(view: DocumentView, remembered: list[Candidate], found: list[Candidate]) -> None:

@@ -289,19 +289,30 @@ class ScoringModel:
 BUILTIN_MODEL_DIR = Path(__file__).parent / "models"
 
 
+READING_KINDS = ("text", "ocr", "ocr-readings")
+# Where a reading without a shipped model of its own borrows one: pooled readings from single OCR.
+_BORROWS_FROM = {"ocr-readings": "ocr"}
+
+
 def reading_kind(pages: tuple[Page, ...]) -> str:
-    """ "ocr" when most pages were read by OCR, else "text" (text layer or supplied words): the two read
-    differently enough that each has its own shipped model and calibration."""
-    ocr = sum(1 for p in pages if p.source == "ocr")
-    return "ocr" if pages and ocr * 2 > len(pages) else "text"
+    """ "ocr" when most pages were read by OCR ("ocr-readings" when most of those were read several times,
+    their candidates pooled), else "text" (text layer or supplied words): they read differently enough
+    that each has its own shipped model and calibration."""
+    ocr = [p for p in pages if p.source == "ocr"]
+    if not pages or len(ocr) * 2 <= len(pages):
+        return "text"
+    return "ocr-readings" if sum(1 for p in ocr if p.alternates) * 2 > len(ocr) else "ocr"
 
 
 def load_model(doc_type: str, reading: str = "text", path: Path | None = None) -> ScoringModel:
-    """A model from `path`, else the one shipped for this type and reading, else default weights."""
+    """A model from `path`, else the one shipped for this type and reading (or the reading it borrows
+    from), else default weights."""
+    readings = [reading, _BORROWS_FROM[reading]] if reading in _BORROWS_FROM else [reading]
     candidates = (
         [path]
         if path
-        else [BUILTIN_MODEL_DIR / f"{doc_type}.{reading}.json", BUILTIN_MODEL_DIR / f"{doc_type}.json"]
+        else [BUILTIN_MODEL_DIR / f"{doc_type}.{kind}.json" for kind in readings]
+        + [BUILTIN_MODEL_DIR / f"{doc_type}.json"]
     )
     for candidate in candidates:
         if candidate is not None and candidate.is_file():

@@ -55,6 +55,9 @@ class Page:
     # Degrees to turn the page counter-clockwise so that its text runs level and upright (a scan that
     # leans, or one uploaded sideways). Boxes stay on the page as uploaded; layout reads through this.
     rotation: float = 0.0
+    # The page's words as other OCR readings read them (other language data), boxes in the same
+    # coordinates: candidates are found in each, and a value two readings agree on is likelier right.
+    alternates: tuple[tuple[Word, ...], ...] = ()
 
     @property
     def text(self) -> str:
@@ -154,3 +157,13 @@ class Extraction:
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """Field name to value and confidence, as the eval predictions file writes them."""
         return {f.name: {"value": f.normalized, "confidence": round(f.confidence, 4)} for f in self.fields}
+
+
+def word_rows(words: Any) -> list[list[Any]]:
+    """Words as compact rows, [text, x0, y0, x1, y1, confidence], the way pages are stored and exported."""
+    return [[w.text, *(round(v, 2) for v in w.box), round(w.confidence, 3)] for w in words]
+
+
+def words_of_rows(rows: Any) -> tuple[Word, ...]:
+    """Words back from stored or exported rows (a missing confidence counts as sure)."""
+    return tuple(Word(str(r[0]), (r[1], r[2], r[3], r[4]), r[5] if len(r) > 5 else 1.0) for r in rows)

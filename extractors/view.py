@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from extractors.layout import build_lines, median_word_height
@@ -31,6 +31,23 @@ class DocumentView:
     @cached_property
     def text_height(self) -> float:
         return median_word_height(self.lines)
+
+    @cached_property
+    def other_readings(self) -> list[DocumentView]:
+        """The document as each further OCR reading read it (`Page.alternates`), sharing this view's chosen
+        values; a page that reading did not cover stands empty in it."""
+        count = max((len(page.alternates) for page in self.pages), default=0)
+        return [
+            DocumentView(
+                tuple(
+                    replace(page, words=page.alternates[k] if k < len(page.alternates) else (), alternates=())
+                    for page in self.pages
+                ),
+                self.date_order_hint,
+                chosen=self.chosen,
+            )
+            for k in range(count)
+        ]
 
     def page(self, number: int) -> Page:
         """The page with 1-based `number`."""

@@ -58,6 +58,7 @@ class Runtime:
             max_image_pixels=s.max_image_pixels,
             ocr_timeout_seconds=s.ocr_timeout_seconds,
             ocr_language=s.ocr_language,
+            tessdata_dir=str(s.tessdata_dir) if s.tessdata_dir else None,
             ocr_engine=s.ocr_engine,
             upscale_below=s.ocr_upscale_below,
         )

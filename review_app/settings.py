@@ -35,7 +35,11 @@ class Settings:
     ocr_timeout_seconds: int = 60
     # Tesseract's language data, "+" between several: pick the documents' language. On Malaysian receipts
     # "msa" reads names and addresses better than "eng"; on English forms it reads worse (BENCHMARKS.md).
+    # "," between readings reads each page once per setting and pools what they find ("eng,msa").
     ocr_language: str = "eng"
+    # The folder of tesseract's language data; empty: tesseract's own (`make tessdata` fetches the more
+    # accurate models into data/tessdata).
+    tessdata_dir: Path | None = None
     ocr_upscale_below: float = 0.0  # enlarge text lines smaller than this (pixels) before OCR; 0: never
     # "library": tesseract kept loaded in each worker (the same words, without the command's start-up on
     # every page); "command": the tesseract command for each page.

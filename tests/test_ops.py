@@ -63,6 +63,15 @@ def test_readyz_names_ocr_language_data_that_is_not_installed(client, runtime): 
     assert answer.json["checks"]["tesseract"] == "error: no language data for xyz (DOCLOOP_OCR_LANGUAGE)"
 
 
+@pytest.mark.env(DOCLOOP_OCR_LANGUAGE="eng,msa+eng", DOCLOOP_TESSDATA_DIR="/nonexistent/tessdata")
+def test_readyz_checks_every_reading_in_the_configured_folder(client, runtime):  # type: ignore[no-untyped-def]
+    answer = client.get("/readyz")
+    assert answer.json["checks"]["tesseract"] == (
+        "error: no language data for eng, msa in /nonexistent/tessdata "
+        "(DOCLOOP_TESSDATA_DIR, DOCLOOP_OCR_LANGUAGE)"
+    )
+
+
 def test_readyz_names_what_is_missing_then_turns_ready(client, runtime, redis):  # type: ignore[no-untyped-def]
     answer = client.get("/readyz")
     assert answer.status_code == 503

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 import pypdfium2 as pdfium
 
 from extractors.context import ReadContext
 from extractors.exceptions import CorruptDocument, EncryptedDocument, TooManyPages, UnsupportedDocument
 from extractors.reading.images import open_image_frames, render_pdf_page
-from extractors.reading.ocr import ocr_image
+from extractors.reading.ocr import OcrReading, ocr_image
 from extractors.reading.pdf_text import has_usable_text, text_layer_words
 from extractors.sniff import JPEG, PDF, PNG, TIFF
 from extractors.types import Page, Word
 
 NO_TEXT_FLAG = "no_text_found"
 # Bumped whenever reading changes what it returns (caches of read pages key on it).
-READER_VERSION = "8"
+READER_VERSION = "9"
 
 
 def read_document(data: bytes, media_type: str, ctx: ReadContext) -> tuple[Page, ...]:
@@ -86,35 +87,39 @@ def _read_pdf_page(page: pdfium.PdfPage, number: int, ctx: ReadContext) -> Page:
     # No usable text layer: a scanned page. Render, OCR, and bring boxes back to points.
     image, scale = render_pdf_page(page, ctx.render_dpi, ctx)
     reading = ocr_image(image, ctx)
-    words = [
-        Word(w.text, (w.x0 / scale, w.y0 / scale, w.x1 / scale, w.y1 / scale), w.confidence)
-        for w in reading.words
-    ]
-    return _ocr_page(number, width, height, words, reading.rotation, started)
+
+    def in_points(words: Iterable[Word]) -> tuple[Word, ...]:
+        return tuple(
+            Word(w.text, (w.x0 / scale, w.y0 / scale, w.x1 / scale, w.y1 / scale), w.confidence)
+            for w in words
+        )
+
+    in_points_reading = OcrReading(
+        list(in_points(reading.words)), reading.rotation, tuple(in_points(a) for a in reading.alternates)
+    )
+    return _ocr_page(number, width, height, in_points_reading, started)
 
 
 def _read_images(data: bytes, ctx: ReadContext) -> list[Page]:
     pages = []
     for number, image in enumerate(open_image_frames(data, ctx), start=1):
         started = time.perf_counter()
-        reading = ocr_image(image, ctx)
-        pages.append(_ocr_page(number, image.width, image.height, reading.words, reading.rotation, started))
+        pages.append(_ocr_page(number, image.width, image.height, ocr_image(image, ctx), started))
     return pages
 
 
-def _ocr_page(
-    number: int, width: float, height: float, words: list[Word], rotation: float, started: float
-) -> Page:
+def _ocr_page(number: int, width: float, height: float, reading: OcrReading, started: float) -> Page:
     """A page read by OCR; one where OCR found nothing is flagged rather than silently empty."""
     return Page(
         number=number,
         width=width,
         height=height,
-        words=tuple(words),
+        words=tuple(reading.words),
         source="ocr",
-        flags=() if words else (NO_TEXT_FLAG,),
+        flags=() if reading.words else (NO_TEXT_FLAG,),
         read_ms=_ms_since(started),
-        rotation=rotation,
+        rotation=reading.rotation,
+        alternates=reading.alternates,
     )
 
 

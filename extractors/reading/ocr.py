@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import shlex
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -54,50 +55,59 @@ class OcrReading:
 
     words: list[Word]
     rotation: float
+    # The words of the page's further readings (`ReadContext.ocr_readings` after the first).
+    alternates: tuple[tuple[Word, ...], ...] = ()
 
 
 def ocr_image(image: Image.Image, ctx: ReadContext) -> OcrReading:
-    """Words on `image` with boxes in its own pixel coordinates and confidences in 0..1."""
+    """Words on `image` with boxes in its own pixel coordinates and confidences in 0..1; with several
+    readings configured, the later ones' words too, read from the same prepared (and turned) image."""
     pytesseract.pytesseract.tesseract_cmd = ctx.tesseract_cmd
+    first, *others = ctx.ocr_readings
     prepared = prepare_for_ocr(image, ctx)
-    words = _words(prepared, ctx)
+    words = _words(prepared, ctx, first)
+    turn, upright_size = 0, image.size
     if _poor(words):
-        turn = _orientation(prepared.image, ctx)
-        if turn:
-            upright = image.rotate(-turn, expand=True)
+        found_turn = _orientation(prepared.image, ctx)
+        if found_turn:
+            upright = image.rotate(-found_turn, expand=True)
             prepared_upright = prepare_for_ocr(upright, ctx)
-            retry = _words(prepared_upright, ctx)
+            retry = _words(prepared_upright, ctx, first)
             if _mean_confidence(retry) > _mean_confidence(words):
-                return OcrReading(
-                    [_unturn(w, turn, upright.size) for w in retry], prepared_upright.angle - turn
-                )
-    return OcrReading(words, prepared.angle)
+                prepared, turn, upright_size = prepared_upright, found_turn, upright.size
+                words = [_unturn(w, turn, upright_size) for w in retry]
+    alternates = tuple(
+        tuple(_unturn(w, turn, upright_size) if turn else w for w in _words(prepared, ctx, language))
+        for language in others
+    )
+    return OcrReading(words, prepared.angle - turn, alternates)
 
 
 def load_engine(ctx: ReadContext) -> None:
-    """Load tesseract for `ctx`'s language now rather than on the first page (when it runs loaded)."""
+    """Load tesseract for `ctx`'s readings now rather than on the first page (when it runs loaded)."""
     if ctx.ocr_engine == "library":
         # Without the library the first page falls back to the command, and says so in the log.
         with contextlib.suppress(LibraryUnavailable):
-            engine_for(ctx.ocr_language)
+            for language in ctx.ocr_readings:
+                engine_for(language, ctx.tessdata_dir)
 
 
-def _words(prepared: PreparedImage, ctx: ReadContext) -> list[Word]:
-    read = _read(prepared.image, ctx, PAGE_SEGMENTATIONS[ctx.page_segmentation])
+def _words(prepared: PreparedImage, ctx: ReadContext, language: str) -> list[Word]:
+    read = _read(prepared.image, ctx, PAGE_SEGMENTATIONS[ctx.page_segmentation], language)
     words = [Word(text, prepared.to_original(box), confidence) for text, box, confidence in read]
     if ctx.page_segmentation == "sparse":
-        words += _second_look(prepared, [box for _, box, _ in read], ctx)
+        words += _second_look(prepared, [box for _, box, _ in read], ctx, language)
     return words
 
 
-def _second_look(prepared: PreparedImage, boxes: list[Box], ctx: ReadContext) -> list[Word]:
+def _second_look(prepared: PreparedImage, boxes: list[Box], ctx: ReadContext, language: str) -> list[Word]:
     """Words in the ink sparse segmentation passed over (lone glyphs), read on one strip as a block."""
     ink = loose_ink(prepared.image, boxes)
     if not ink.boxes:
         return []
     strip = strip_of(prepared.image, ink)
     words = []
-    for text, box, confidence in _read(strip.image, ctx, PAGE_SEGMENTATIONS["block"]):
+    for text, box, confidence in _read(strip.image, ctx, PAGE_SEGMENTATIONS["block"], language):
         on_page = strip.to_page(box)
         # Only letters and digits: a smudge read as "-" or "." is no word worth adding.
         if on_page is not None and any(ch.isalnum() for ch in text):
@@ -105,14 +115,16 @@ def _second_look(prepared: PreparedImage, boxes: list[Box], ctx: ReadContext) ->
     return words
 
 
-def _read(image: Image.Image, ctx: ReadContext, segmentation: Segmentation) -> list[tuple[str, Box, float]]:
-    """Tesseract's words on an image: text, box in its pixels, confidence in 0..1."""
+def _read(
+    image: Image.Image, ctx: ReadContext, segmentation: Segmentation, language: str
+) -> list[tuple[str, Box, float]]:
+    """Tesseract's words on an image read with `language`: text, box in its pixels, confidence in 0..1."""
     global _warned_unavailable
     if ctx.ocr_engine not in OCR_ENGINES:
         raise OcrFailed(f"unknown OCR engine '{ctx.ocr_engine}' (DOCLOOP_OCR_ENGINE): use library or command")
     if ctx.ocr_engine == "library":
         try:
-            engine = engine_for(ctx.ocr_language)
+            engine = engine_for(language, ctx.tessdata_dir)
         except LibraryUnavailable as e:
             if not _warned_unavailable:
                 log.warning("%s; reading with the tesseract command instead", e)
@@ -124,14 +136,16 @@ def _read(image: Image.Image, ctx: ReadContext, segmentation: Segmentation) -> l
     with tempfile.NamedTemporaryFile(suffix=".bmp") as handle:
         image.save(handle, format="BMP")
         handle.flush()
-        return _kept_words(_tesseract_data(handle.name, ctx, segmentation.command_config()))
+        return _kept_words(_tesseract_data(handle.name, ctx, segmentation.command_config(), language))
 
 
-def _tesseract_data(path: str, ctx: ReadContext, config: str) -> dict:
+def _tesseract_data(path: str, ctx: ReadContext, config: str, language: str) -> dict:
+    if ctx.tessdata_dir:
+        config = f"--tessdata-dir {shlex.quote(ctx.tessdata_dir)} {config}"
     try:
         return pytesseract.image_to_data(
             path,
-            lang=ctx.ocr_language,
+            lang=language,
             config=config,
             timeout=ctx.ocr_timeout_seconds,
             output_type=pytesseract.Output.DICT,
@@ -140,7 +154,7 @@ def _tesseract_data(path: str, ctx: ReadContext, config: str) -> dict:
         if "timeout" in str(e).lower():
             raise OcrTimeout.after(ctx.ocr_timeout_seconds) from e
         if "Failed loading language" in str(e):
-            raise OcrFailed.missing_language(ctx.ocr_language) from e
+            raise OcrFailed.missing_language(language, ctx.tessdata_dir) from e
         raise OcrFailed(f"tesseract failed: {e}") from e
     except (pytesseract.TesseractNotFoundError, OSError, subprocess.SubprocessError) as e:
         raise OcrFailed(f"tesseract could not read the page: {e}") from e

@@ -98,14 +98,15 @@ def load_library() -> ctypes.CDLL:
 class Engine:
     """One loaded tesseract (one language setting); not for sharing between threads."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, datapath: str | None = None) -> None:
         self._lib = load_library()
         self.language = language
         self._handle = self._lib.TessBaseAPICreate()
-        if self._lib.TessBaseAPIInit3(self._handle, None, language.encode()) != 0:
+        folder = datapath.encode() if datapath else None
+        if self._lib.TessBaseAPIInit3(self._handle, folder, language.encode()) != 0:
             self._lib.TessBaseAPIDelete(self._handle)
             self._handle = None
-            raise OcrFailed.missing_language(language)
+            raise OcrFailed.missing_language(language, datapath)
         # Tesseract's diagnostics ("Image too small to scale!!") went to the command's stderr, which
         # pytesseract discards; in this process they would land in the worker's log.
         self._lib.TessBaseAPISetVariable(self._handle, b"debug_file", os.devnull.encode())
@@ -189,14 +190,15 @@ def parse_tsv(tsv: str) -> dict:
     return data
 
 
-def engine_for(language: str) -> Engine:
-    """This thread's loaded engine for `language`, made on first use and kept."""
+def engine_for(language: str, datapath: str | None = None) -> Engine:
+    """This thread's loaded engine for `language` (from the language data in `datapath`, else tesseract's
+    own), made on first use and kept."""
     engines = getattr(_local, "engines", None)
     if engines is None:
         engines = _local.engines = {}
-    engine = engines.get(language)
+    engine = engines.get((datapath, language))
     if engine is None:
-        engine = engines[language] = Engine(language)
+        engine = engines[(datapath, language)] = Engine(language, datapath)
         with _load_lock:
             _engines.add(engine)
     return engine

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from extractors.scoring import READING_KINDS
 from review_app.cli.common import friendly_errors, runtime
 from review_app.services import model_registry
 
@@ -162,7 +163,7 @@ def rollback_command(doc_type: str) -> None:
 @click.option("--doc-type", required=True)
 @click.option(
     "--reading",
-    type=click.Choice(["text", "ocr"]),
+    type=click.Choice(READING_KINDS),
     default="text",
     show_default=True,
     help="Which shipped model to start from when no version is promoted (receipts ship one per reading).",

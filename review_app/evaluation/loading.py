@@ -14,7 +14,7 @@ from extractors.context import ReadContext
 from extractors.exceptions import ExtractionError
 from extractors.reading.document import READER_VERSION
 from extractors.sniff import sniff_media_type
-from extractors.types import Page, Word
+from extractors.types import Page, words_of_rows
 from review_app.evaluation.dataset import LabelledDocument, list_labelled
 from review_app.services.pipeline import read_pages
 
@@ -126,10 +126,8 @@ def load_snapshot_items(
                     height=page["height"],
                     source=page["source"],
                     rotation=page.get("rotation", 0.0),
-                    words=tuple(
-                        Word(str(w[0]), (w[1], w[2], w[3], w[4]), w[5] if len(w) > 5 else 1.0)
-                        for w in page["words"]
-                    ),
+                    words=words_of_rows(page["words"]),
+                    alternates=tuple(words_of_rows(words) for words in page.get("alternates") or ()),
                 )
                 for page in record["pages"]
             )

@@ -91,6 +91,8 @@ class Page(Base):
     source: Mapped[str] = mapped_column(String(16))  # text_layer | ocr | supplied
     # [[text, x0, y0, x1, y1, confidence], ...] in page units; compact because pages are read whole.
     words: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
+    # The words of further OCR readings of the page, each a list like `words`; None: read once.
+    alternates: Mapped[list[list[list[Any]]] | None] = mapped_column(JSON(none_as_null=True))
     image_path: Mapped[str | None] = mapped_column(String(512))
     image_width: Mapped[int | None] = mapped_column(Integer)
     image_height: Mapped[int | None] = mapped_column(Integer)

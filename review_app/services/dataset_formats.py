@@ -52,15 +52,17 @@ _NONCE = secrets.token_hex(12)
 
 
 def dumps_record(record: dict[str, Any]) -> str:
-    """A record as one JSON line, with any RawJSON page words spliced in unparsed."""
+    """A record as one JSON line, with any RawJSON page words (and further readings) spliced in unparsed."""
     raws: dict[str, str] = {}
 
     def swap(page: dict[str, Any]) -> dict[str, Any]:
-        if not isinstance(page.get("words"), RawJSON):
-            return page
-        key = f"{_NONCE}:{len(raws)}"
-        raws[key] = page["words"]
-        return {**page, "words": key}
+        swapped = dict(page)
+        for name in ("words", "alternates"):
+            if isinstance(page.get(name), RawJSON):
+                key = f"{_NONCE}:{len(raws)}"
+                raws[key] = page[name]
+                swapped[name] = key
+        return swapped
 
     pages = [swap(page) for page in record.get("pages", [])]
     text = json.dumps({**record, "pages": pages} if raws else record, ensure_ascii=False)

@@ -110,8 +110,11 @@ def final_batches(
         ):
             batch[row.document_id].fields.append(row)
         word_column = {
-            WORDS_PARSED: [Page.words],
-            WORDS_RAW: [cast(Page.words, Text).label("words")],
+            WORDS_PARSED: [Page.words, Page.alternates],
+            WORDS_RAW: [
+                cast(Page.words, Text).label("words"),
+                cast(Page.alternates, Text).label("alternates"),
+            ],
             WORDS_NONE: [],
         }[words]
         for row in session.execute(
@@ -210,6 +213,7 @@ def export_record(
                 "source": page.source,
                 "rotation": page.rotation,
                 "words": _words(page, clean_words),
+                **_alternates(page, clean_words),
             }
             for page in document.pages
         ],
@@ -251,6 +255,16 @@ def _words(page: Any, clean: Callable[[Any], Any]) -> Any:
     if words is None:
         return []
     return RawJSON(words) if isinstance(words, str) else clean(words)
+
+
+def _alternates(page: Any, clean: Callable[[Any], Any]) -> dict[str, Any]:
+    """The words of the page's further OCR readings, redacted like its words; nothing when read once."""
+    alternates = getattr(page, "alternates", None)
+    if not alternates:
+        return {}
+    if isinstance(alternates, str):
+        return {"alternates": RawJSON(alternates)}
+    return {"alternates": [clean(words) for words in alternates]}
 
 
 def export_records(

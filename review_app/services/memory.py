@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from extractors.memory import Memory, MemoryEntry
 from extractors.schema import Schema
 from extractors.types import Page as PageResult
-from extractors.types import Word
+from extractors.types import words_of_rows
 from review_app.models import MemoryRecord, Page
 from review_app.services.strategies import memory_entry
 
@@ -23,7 +23,8 @@ def pages_of(session: Session, document_id: int) -> tuple[PageResult, ...]:
             number=row.number,
             width=row.width,
             height=row.height,
-            words=tuple(Word(w[0], (w[1], w[2], w[3], w[4]), w[5]) for w in row.words),
+            words=words_of_rows(row.words),
+            alternates=tuple(words_of_rows(words) for words in row.alternates or ()),
             source=row.source,
             flags=tuple(row.flags or ()),
             rotation=row.rotation or 0.0,

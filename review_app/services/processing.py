@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 
 from extractors.types import Extraction as ExtractionResult
 from extractors.types import Page as PageResult
+from extractors.types import word_rows
 from review_app.db import utcnow
 from review_app.models import (
     Document,
@@ -114,9 +115,8 @@ def save_results(
                     source=page.source,
                     flags=list(page.flags),
                     rotation=round(page.rotation, 3),
-                    words=[
-                        [w.text, *(round(v, 2) for v in w.box), round(w.confidence, 3)] for w in page.words
-                    ],
+                    words=word_rows(page.words),
+                    alternates=[word_rows(words) for words in page.alternates] or None,
                 )
             )
         session.add(

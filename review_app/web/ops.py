@@ -8,10 +8,12 @@ stores know the totals.
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 import shutil
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, request
@@ -216,7 +218,7 @@ def readyz() -> tuple[dict[str, Any], int]:
         checks["redis"] = "ok"
     except Exception as e:  # reported, not raised
         checks["redis"] = f"error: {type(e).__name__}"
-    checks["tesseract"] = _tesseract_check(rt.settings.ocr_language)
+    checks["tesseract"] = _tesseract_check(rt.settings.ocr_language, rt.settings.tessdata_dir)
     if checks["redis"] == "ok":
         alive = Worker.count(queue=job_queue(rt.settings))
         checks["workers"] = f"ok: {alive}" if alive else "error: no worker is listening on the queue"
@@ -226,19 +228,22 @@ def readyz() -> tuple[dict[str, Any], int]:
     return {"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503
 
 
-def _tesseract_check(language: str) -> str:
+def _tesseract_check(language: str, tessdata_dir: Path | None = None) -> str:
     command = shutil.which("tesseract")
     if command is None:
         return "error: tesseract is not installed"
+    folder = ["--tessdata-dir", str(tessdata_dir)] if tessdata_dir else []
     try:
         listing = subprocess.run(
-            [command, "--list-langs"], capture_output=True, check=True, timeout=5, text=True
+            [command, *folder, "--list-langs"], capture_output=True, check=True, timeout=5, text=True
         )
     except (OSError, subprocess.SubprocessError) as e:
         return f"error: {type(e).__name__}"
     # The first line is a heading ("List of available languages in ..."); the codes follow, one a line.
     installed = set(listing.stdout.split("\n")[1:])
-    missing = [code for code in language.split("+") if code not in installed]
+    codes = dict.fromkeys(code.strip() for code in re.split(r"[+,]", language) if code.strip())
+    missing = [code for code in codes if code not in installed]
     if missing:
-        return f"error: no language data for {', '.join(missing)} (DOCLOOP_OCR_LANGUAGE)"
+        where = f" in {tessdata_dir} (DOCLOOP_TESSDATA_DIR, " if tessdata_dir else " ("
+        return f"error: no language data for {', '.join(missing)}{where}DOCLOOP_OCR_LANGUAGE)"
     return "ok"
