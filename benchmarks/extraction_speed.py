@@ -1,8 +1,8 @@
 """Extraction speed: text-layer PDF pages per second, and the cost of a scanned page over tesseract alone.
 
     python benchmarks/extraction_speed.py text  PDF_DIR [--pages 300]
-    python benchmarks/extraction_speed.py scans IMAGE_DIR [--limit 40] [--language msa+eng]
-        [--segmentation sparse]
+    python benchmarks/extraction_speed.py scans IMAGE_DIR [--limit 40] [--language msa+eng | eng,msa]
+        [--segmentation sparse] [--tessdata-dir DIR]
 
 `text`: every PDF in PDF_DIR is read and extracted (invoice schema) repeatedly until --pages pages were
 processed; pdfplumber's extract_words and pdfium's character boxes are timed on the same pages for
@@ -11,6 +11,7 @@ LANGUAGE`, default settings) and by docloop (preprocessing, tesseract, line buil
 tesseract command for each call, through pytesseract (`DOCLOOP_OCR_ENGINE=command`), and with tesseract
 kept loaded (`library`, the default). All with OMP_THREAD_LIMIT=1 and the same language data, taking turns
 image by image (the two docloop readings in alternating order), so the three see the same machine state.
+With several readings ("eng,msa"), tesseract alone runs once per reading.
 """
 
 from __future__ import annotations
@@ -86,14 +87,23 @@ def text_layer(folder: Path, pages_wanted: int) -> None:
     print(f"  docloop read + extract fields {run(docloop):8.1f} pages/s")
 
 
-def scans(folder: Path, limit: int, language: str = "eng", segmentation: str = "block") -> None:
+def scans(
+    folder: Path,
+    limit: int,
+    language: str = "eng",
+    segmentation: str = "block",
+    tessdata_dir: str | None = None,
+) -> None:
     """Seconds per scanned page: docloop's reading against the tesseract command on the same image, both
     with the same language data; docloop reads as a document type with `segmentation` would."""
     images = sorted(
         p for p in folder.iterdir() if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
     )
     images = images[:limit]
-    library = ReadContext(ocr_language=language, page_segmentation=segmentation, ocr_engine="library")
+    library = ReadContext(
+        ocr_language=language, page_segmentation=segmentation, ocr_engine="library", tessdata_dir=tessdata_dir
+    )
+    folder_option = ["--tessdata-dir", tessdata_dir] if tessdata_dir else []
     command = replace(library, ocr_engine="command")
     first = images[0].read_bytes()
     read_document(first, sniff_media_type(first[:16]), library)  # tesseract loaded before the clock runs
@@ -101,7 +111,12 @@ def scans(folder: Path, limit: int, language: str = "eng", segmentation: str = "
     for index, path in enumerate(images):
         data = path.read_bytes()
         started = time.perf_counter()
-        subprocess.run(["tesseract", str(path), "stdout", "-l", language], check=True, capture_output=True)
+        for reading in library.ocr_readings:
+            subprocess.run(
+                ["tesseract", str(path), "stdout", "-l", reading, *folder_option],
+                check=True,
+                capture_output=True,
+            )
         theirs.append(time.perf_counter() - started)
         turns = [(command, by_command), (library, by_library)]
         for ctx, times in turns if index % 2 else reversed(turns):  # neither always goes first
@@ -109,7 +124,8 @@ def scans(folder: Path, limit: int, language: str = "eng", segmentation: str = "
             read_document(data, sniff_media_type(data[:16]), ctx)
             times.append(time.perf_counter() - started)
     n, total_theirs = len(images), sum(theirs)
-    print(f"scanned pages: {n} images from {folder}, language {language}, {segmentation}")
+    where = f", language data from {tessdata_dir}" if tessdata_dir else ""
+    print(f"scanned pages: {n} images from {folder}, language {language}, {segmentation}{where}")
     median = statistics.median(theirs)
     print(f"  tesseract alone              {total_theirs / n:6.3f} s/page (median {median:.3f})")
     for name, times in (("the command", by_command), ("tesseract loaded", by_library)):
@@ -129,6 +145,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument("--limit", type=int, default=40)
     parser.add_argument("--language", default="eng", help="tesseract language data (scans)")
+    parser.add_argument("--tessdata-dir", default=None, help="tesseract's language data folder (scans)")
     parser.add_argument(
         "--segmentation",
         default="block",
@@ -139,7 +156,7 @@ def main() -> None:
     if args.mode == "text":
         text_layer(args.folder, args.pages)
     else:
-        scans(args.folder, args.limit, args.language, args.segmentation)
+        scans(args.folder, args.limit, args.language, args.segmentation, args.tessdata_dir)
 
 
 if __name__ == "__main__":

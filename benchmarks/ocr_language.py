@@ -3,13 +3,16 @@
     python benchmarks/ocr_language.py ../shared/data/sroie-dev --limit 70
     python benchmarks/ocr_language.py DIR --readings eng,msa,msa+eng,eng:otsu,eng:psm4
     python benchmarks/ocr_language.py ../shared/data/funsd-train --words --limit 50 --readings eng,msa
+    python benchmarks/ocr_language.py DIR --readings "eng,eng@best,msa,eng@best|msa" --models best=DIR
 
-A reading is LANGUAGE[:VARIANT]. Every image gets docloop's own preparation (grey, contrast, deskew,
-scaling); the variant then changes the image or tesseract's page segmentation: `otsu` and `sauvola`
-binarise, `sharpen` applies an unsharp mask, `upscale` enlarges 1.5x; `psmN` reads with tesseract's page
-segmentation mode N and nothing else (`psm6` is docloop's mode without its own settings), `blobN` with
-`textord_excess_blobsize` N (docloop's: 3). A value
-counts as found when its text, without spaces and in capitals, stands in the page's text read the same
+A reading is LANGUAGE[:VARIANT][@MODELS], MODELS naming a folder of language data given with `--models
+NAME=DIR` (`docloop ocr-models` fetches tesseract's best models); `A|B` counts a value found when either
+reading's text holds it (what pooling the two readings' candidates can reach). Every image gets
+docloop's own preparation (grey, contrast, deskew, scaling); the variant then changes the image or
+tesseract's page segmentation: `otsu` and `sauvola` binarise, `sharpen` applies an unsharp mask,
+`upscale` enlarges 1.5x; `psmN` reads with tesseract's page segmentation mode N and nothing else (`psm6`
+is docloop's mode without its own settings), `blobN` with `textord_excess_blobsize` N (docloop's: 3). A
+value counts as found when its text, without spaces and in capitals, stands in the page's text read the same
 way: an upper bound on what any choice among candidates can reach, per field. With `--words` (folders whose
 documents carry ground-truth words, such as FUNSD's forms): the share of the ground-truth words of three
 letters or more that the OCR text holds.
@@ -80,21 +83,31 @@ def _prepared(image: Image.Image, variant: str) -> tuple[Image.Image, str]:
     ].command_config()
 
 
+MODEL_FOLDERS: dict[str, str] = {}
+
+
 def _ocr(path: Path, reading: str) -> tuple[str, float]:
-    """The page's text under a reading, and the seconds tesseract took (preparation not counted)."""
-    language, _, variant = reading.partition(":")
-    image, config = _prepared(Image.open(path), variant)
-    started = time.perf_counter()
-    text = pytesseract.image_to_string(image, lang=language, config=config)
-    return text, time.perf_counter() - started
+    """The page's text under a reading (or the texts of a union of readings, joined), and the seconds
+    tesseract took (preparation not counted)."""
+    texts, seconds = [], 0.0
+    for single in reading.split("|"):
+        single, _, models = single.partition("@")
+        language, _, variant = single.partition(":")
+        image, config = _prepared(Image.open(path), variant)
+        if models:
+            config = f"--tessdata-dir {MODEL_FOLDERS[models]} {config}"
+        started = time.perf_counter()
+        texts.append(pytesseract.image_to_string(image, lang=language, config=config))
+        seconds += time.perf_counter() - started
+    return "\n#\n".join(texts), seconds
 
 
 def _read(task: tuple[Path, str]) -> tuple[dict[str, bool], float]:
     path, reading = task
     text, seconds = _ocr(path, reading)
     labels = json.loads(path.with_suffix(".json").read_text())
-    page = _squash(text)
-    return {f: _squash(labels[f]) in page for f in FIELDS if labels.get(f)}, seconds
+    pages = [_squash(part) for part in text.split("\n#\n")]
+    return {f: any(_squash(labels[f]) in page for page in pages) for f in FIELDS if labels.get(f)}, seconds
 
 
 def _read_words(task: tuple[Path, str]) -> tuple[int, int, float]:
@@ -124,7 +137,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=70)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--words", action="store_true", help="score against ground-truth words (PNG scans)")
+    parser.add_argument("--models", action="append", default=[], help="NAME=DIR: language data for @NAME")
     args = parser.parse_args()
+    MODEL_FOLDERS.update(item.split("=", 1) for item in args.models)
     os.environ["OMP_THREAD_LIMIT"] = "1"
     images = sorted(args.folder.glob("*.png" if args.words else "*.jpg"))
     images = images[:: max(1, len(images) // args.limit)][: args.limit]
