@@ -7,7 +7,7 @@ PIP := $(BIN)/pip --disable-pip-version-check -q
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run test lint audit format tesseract chromium samples clean
+.PHONY: run test lint audit format tesseract tessdata chromium samples clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-# Language data: the configured DOCLOOP_OCR_LANGUAGE codes ("+" joins languages, "," readings), and
-# Malay, which the tests read with.
+# Language data: the configured DOCLOOP_OCR_LANGUAGE codes ("+" joins languages, "," readings; a code
+# ending in _fast is Debian's model linked into DOCLOOP_TESSDATA_DIR), and Malay, which the tests read with.
 comma := ,
-OCR_LANGUAGES := $(sort msa $(filter-out eng,$(subst +, ,$(subst $(comma), ,$(DOCLOOP_OCR_LANGUAGE)))))
+OCR_CODES := $(subst +, ,$(subst $(comma), ,$(DOCLOOP_OCR_LANGUAGE)))
+OCR_LANGUAGES := $(sort msa $(filter-out eng,$(patsubst %_fast,%,$(OCR_CODES))))
 
 tesseract:
 	@missing=""; command -v tesseract >/dev/null 2>&1 || missing="tesseract-ocr"; \
@@ -39,6 +40,17 @@ tesseract:
 	    echo "missing:$$missing; run 'sudo apt-get install$$missing' (Debian/Ubuntu) and try again"; exit 1; \
 	  fi; }
 
+# With DOCLOOP_TESSDATA_DIR set, the best models of the configured codes are fetched into it once
+# (`docloop ocr-models`, from the npm registry) when any code's model is not there yet.
+tessdata: $(VENV)/.installed tesseract
+	@if [ -n "$(DOCLOOP_TESSDATA_DIR)" ]; then \
+	  for code in $(OCR_CODES); do \
+	    [ -e "$(DOCLOOP_TESSDATA_DIR)/$$code.traineddata" ] || missing=yes; \
+	  done; \
+	  [ -z "$$missing" ] || $(BIN)/docloop ocr-models $(sort $(patsubst %_fast,%,$(OCR_CODES))) \
+	    --into "$(DOCLOOP_TESSDATA_DIR)"; \
+	fi
+
 chromium:
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -48,7 +60,7 @@ chromium:
 	  fi; }
 
 ## Start everything on embedded defaults: SQLite, embedded Redis, a worker, the web app on :5000.
-run: $(VENV)/.installed tesseract
+run: $(VENV)/.installed tesseract tessdata
 	$(BIN)/docloop run
 
 ## Run the whole test suite (SQLite and PostgreSQL, real Redis, tesseract and Chromium).

@@ -56,12 +56,14 @@ def dumps_record(record: dict[str, Any]) -> str:
     raws: dict[str, str] = {}
 
     def swap(page: dict[str, Any]) -> dict[str, Any]:
+        raw = [name for name in ("words", "alternates") if isinstance(page.get(name), RawJSON)]
+        if not raw:
+            return page
         swapped = dict(page)
-        for name in ("words", "alternates"):
-            if isinstance(page.get(name), RawJSON):
-                key = f"{_NONCE}:{len(raws)}"
-                raws[key] = page[name]
-                swapped[name] = key
+        for name in raw:
+            key = f"{_NONCE}:{len(raws)}"
+            raws[key] = page[name]
+            swapped[name] = key
         return swapped
 
     pages = [swap(page) for page in record.get("pages", [])]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from extractors.extract import extract, locate
-from extractors.learning import LabelledPages, fit_model
 from extractors.memory import Memory, MemoryEntry, build_entry
 from extractors.schema import Schema
 from extractors.scoring import ScoringModel, load_model, reading_kind
 from extractors.types import Extraction, Page
+
+if TYPE_CHECKING:
+    from extractors.learning import LabelledPages
 
 
 class Strategy(Protocol):
@@ -91,10 +93,15 @@ class TrainedStrategy(BaselineStrategy):
 
     def learn(self, pages: tuple[Page, ...], schema: Schema, final: dict[str, str | None]) -> None:
         """Keep the document as a training example; the model is refitted in batches."""
+        # Imported where a strategy learns: scikit-learn costs every other command (an export) 50 MiB.
+        from extractors.learning import LabelledPages
+
         self._examples[schema.name].append(LabelledPages(pages, dict(final), vendor_key(schema, final)))
 
     def fit(self, schema: Schema) -> ScoringModel:
         """Refit now on every example of this type."""
+        from extractors.learning import fit_model
+
         examples = self._examples[schema.name]
         model = fit_model(
             examples, schema, version=f"trained-{len(examples)}", base=ScoringModel(schema.name)
