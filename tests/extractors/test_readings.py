@@ -138,3 +138,13 @@ def test_pages_read_several_times_have_a_reading_kind_and_borrow_the_ocr_model_u
     (tmp_path / "receipt.ocr-readings.json").write_text('{"doc_type": "receipt", "version": "pooled"}')
     assert load_model("receipt", "ocr-readings").version == "pooled"
     assert load_model("receipt", "ocr").version == "single"
+
+
+@pytest.mark.ocr
+def test_a_page_turned_upright_has_every_reading_mapped_back_onto_it():  # type: ignore[no-untyped-def]
+    upside_down = Image.open(SAMPLES / "receipt-03.jpg").rotate(180, expand=True)
+    reading = ocr_image(upside_down, ReadContext(ocr_language="eng,eng"))
+    # Orientation detection turned the page; the second reading of the same model lands on the same boxes.
+    assert abs(abs(reading.rotation) - 180) < 5
+    assert reading.alternates == (tuple(reading.words),)
+    assert len(reading.words) > 20
