@@ -24,7 +24,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 # Language data: the configured DOCLOOP_OCR_LANGUAGE codes ("+" joins languages, "," readings; a code
 # ending in _fast is Debian's model linked into DOCLOOP_TESSDATA_DIR), and Malay, which the tests read with.
 comma := ,
-OCR_CODES := $(subst +, ,$(subst $(comma), ,$(DOCLOOP_OCR_LANGUAGE)))
+OCR_BY_TYPE := $(shell printf '%s' '$(DOCLOOP_OCR_LANGUAGE_BY_TYPE)' | $(PYTHON) -c 'import json, sys; \
+  text = sys.stdin.read().strip(); print(" ".join(json.loads(text).values()) if text else "")' 2>/dev/null)
+OCR_CODES := $(subst +, ,$(subst $(comma), ,$(or $(DOCLOOP_OCR_LANGUAGE),eng) $(OCR_BY_TYPE)))
 OCR_LANGUAGES := $(sort msa $(filter-out eng,$(patsubst %_fast,%,$(OCR_CODES))))
 
 tesseract:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from extractors.context import ReadContext
 from extractors.schema import Schema, get_schema, load_schemas
 from review_app.db import session_factory, session_scope
-from review_app.settings import ENV_PREFIX, Settings, load_settings
+from review_app.settings import ENV_PREFIX, Settings, languages_by_type, load_settings
 from review_app.storage import BlobStore
 
 
@@ -64,8 +64,14 @@ class Runtime:
         )
 
     def read_context_for(self, doc_type: str) -> ReadContext:
-        """The reading knobs for documents of one type: the operator's settings and the type's page layout."""
-        return replace(self.read_context, page_segmentation=self.schema(doc_type).ocr_segmentation)
+        """The reading knobs for documents of one type: the operator's settings (the type's own readings,
+        if DOCLOOP_OCR_LANGUAGE_BY_TYPE names it) and the type's page layout."""
+        language = languages_by_type(self.settings).get(doc_type, self.settings.ocr_language)
+        return replace(
+            self.read_context,
+            page_segmentation=self.schema(doc_type).ocr_segmentation,
+            ocr_language=language,
+        )
 
 
 _runtimes: dict[Settings, Runtime] = {}

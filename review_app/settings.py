@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass, field, fields, replace
@@ -37,8 +38,11 @@ class Settings:
     # "msa" reads names and addresses better than "eng"; on English forms it reads worse (BENCHMARKS.md).
     # "," between readings reads each page once per setting and pools what they find ("eng,msa").
     ocr_language: str = "eng"
-    # The folder of tesseract's language data; empty: tesseract's own (`make tessdata` fetches the more
-    # accurate models into data/tessdata).
+    # Per document type, readings other than OCR_LANGUAGE's: a JSON object such as
+    # {"receipt": "eng,msa,eng_fast"}, so receipts are read three times while invoices are read once.
+    ocr_language_by_type: str = ""
+    # The folder of tesseract's language data; empty: tesseract's own (`docloop ocr-models` fetches the
+    # more accurate models into a folder, and `make run` into this one when models are missing).
     tessdata_dir: Path | None = None
     ocr_upscale_below: float = 0.0  # enlarge text lines smaller than this (pixels) before OCR; 0: never
     # "library": tesseract kept loaded in each worker (the same words, without the command's start-up on
@@ -159,10 +163,30 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
             f"{ENV_PREFIX}OCR_ENGINE={settings.ocr_engine!r}: "
             "use 'library' (tesseract kept loaded) or 'command'"
         )
+    languages_by_type(settings)  # refused here, at start, rather than at the first document
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if not settings.secret_key:
         settings = replace(settings, secret_key=_persistent_secret(settings.data_dir))
     return settings
+
+
+def languages_by_type(settings: Settings) -> dict[str, str]:
+    """Each type's own OCR readings, from DOCLOOP_OCR_LANGUAGE_BY_TYPE (ConfigurationError if malformed)."""
+    if not settings.ocr_language_by_type.strip():
+        return {}
+    try:
+        mapping = json.loads(settings.ocr_language_by_type)
+    except json.JSONDecodeError as e:
+        mapping, problem = None, f"not JSON ({e.msg})"
+    else:
+        problem = "not an object of document types to language settings"
+    if not isinstance(mapping, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in mapping.items()
+    ):
+        raise ConfigurationError(
+            f'{ENV_PREFIX}OCR_LANGUAGE_BY_TYPE is {problem}: e.g. {{"receipt": "eng,msa,eng_fast"}}'
+        )
+    return mapping
 
 
 def _persistent_secret(data_dir: Path) -> str:

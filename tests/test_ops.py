@@ -63,7 +63,11 @@ def test_readyz_names_ocr_language_data_that_is_not_installed(client, runtime): 
     assert answer.json["checks"]["tesseract"] == "error: no language data for xyz (DOCLOOP_OCR_LANGUAGE)"
 
 
-@pytest.mark.env(DOCLOOP_OCR_LANGUAGE="eng,msa+eng", DOCLOOP_TESSDATA_DIR="/nonexistent/tessdata")
+@pytest.mark.env(
+    DOCLOOP_OCR_LANGUAGE="eng",
+    DOCLOOP_OCR_LANGUAGE_BY_TYPE='{"receipt": "eng,msa+eng"}',
+    DOCLOOP_TESSDATA_DIR="/nonexistent/tessdata",
+)
 def test_readyz_checks_every_reading_in_the_configured_folder(client, runtime):  # type: ignore[no-untyped-def]
     answer = client.get("/readyz")
     assert answer.json["checks"]["tesseract"] == (

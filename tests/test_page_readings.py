@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from review_app.cli import main
 from review_app.evaluation.loading import load_snapshot_items
+from review_app.exceptions import ConfigurationError
 from review_app.models import Document, DocumentStatus, Page
 from review_app.services.ingest import Upload, ingest
+from review_app.settings import load_settings
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.ocr
@@ -61,3 +63,23 @@ def test_a_page_read_once_stores_and_exports_no_other_readings(runtime, worker, 
     out = tmp_path / "snapshot.jsonl"
     assert CliRunner().invoke(main, ["export", str(out), "--doc-type", "receipt"]).exit_code == 0
     assert "alternates" not in json.loads(out.read_text())["pages"][0]
+
+
+@pytest.mark.env(DOCLOOP_OCR_LANGUAGE_BY_TYPE='{"receipt": "eng,msa"}')
+def test_a_type_can_be_read_more_often_than_the_others(runtime, worker):  # type: ignore[no-untyped-def]
+    assert runtime.read_context_for("receipt").ocr_readings == ("eng", "msa")
+    assert runtime.read_context_for("invoice").ocr_readings == ("eng",)
+    sample = SAMPLES / "receipt-02.jpg"
+    document = ingest(runtime, Upload(data=sample.read_bytes(), filename=sample.name, doc_type="receipt"))
+    worker()
+    with runtime.session() as session:
+        assert len(session.scalars(select(Page).where(Page.document_id == document.id)).one().alternates) == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [("receipt=eng,msa", "not JSON"), ('{"receipt": 3}', "not an object"), ('["eng"]', "not an object")],
+)
+def test_a_malformed_readings_by_type_setting_is_refused_at_start(raw, problem, tmp_path):  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigurationError, match=f"DOCLOOP_OCR_LANGUAGE_BY_TYPE is {problem}"):
+        load_settings({"DOCLOOP_OCR_LANGUAGE_BY_TYPE": raw, "DOCLOOP_DATA_DIR": str(tmp_path)})

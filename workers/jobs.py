@@ -57,7 +57,8 @@ def warm_up() -> None:
     made-up page read both ways, and load tesseract."""
     runtime = get_runtime()
     try:
-        load_engine(runtime.read_context)
+        for doc_type in runtime.schemas:
+            load_engine(runtime.read_context_for(doc_type))  # every type's readings (the same ones load once)
     except OcrFailed as e:  # missing language data: every scan will fail with this, /readyz says so too
         log.error("tesseract could not be loaded: %s", e)
     words = tuple(

@@ -29,6 +29,7 @@ from review_app.queue import job_queue, redis_connection
 from review_app.runtime import Runtime
 from review_app.services.dashboard import queue_state
 from review_app.services.gold import not_a_gold_copy
+from review_app.settings import languages_by_type
 from review_app.web.context import runtime
 
 bp = Blueprint("ops", __name__)
@@ -218,7 +219,8 @@ def readyz() -> tuple[dict[str, Any], int]:
         checks["redis"] = "ok"
     except Exception as e:  # reported, not raised
         checks["redis"] = f"error: {type(e).__name__}"
-    checks["tesseract"] = _tesseract_check(rt.settings.ocr_language, rt.settings.tessdata_dir)
+    languages = ",".join([rt.settings.ocr_language, *languages_by_type(rt.settings).values()])
+    checks["tesseract"] = _tesseract_check(languages, rt.settings.tessdata_dir)
     if checks["redis"] == "ok":
         alive = Worker.count(queue=job_queue(rt.settings))
         checks["workers"] = f"ok: {alive}" if alive else "error: no worker is listening on the queue"
