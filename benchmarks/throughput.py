@@ -1,12 +1,14 @@
 """Throughput of scanned documents through the whole pipeline, with 1 and 2 workers, against tesseract alone.
 
     python benchmarks/throughput.py IMAGE_DIR [--limit 60] [--database-url URL]
+    DOCLOOP_OCR_LANGUAGE=eng,msa,eng_fast DOCLOOP_TESSDATA_DIR=DIR python benchmarks/throughput.py IMAGE_DIR
 
 Without --database-url each run uses a fresh SQLite file. A PostgreSQL URL is migrated and written to as
 it is: point it at a scratch database, not one in use.
 
-In one run, on the same images:
-  1. `tesseract IMAGE stdout` (default settings, OMP_THREAD_LIMIT=1) over every image, one process;
+In one run, on the same images (read as receipts, with the readings the environment configures for them):
+  1. `tesseract IMAGE stdout` (default settings, OMP_THREAD_LIMIT=1) over every image, one process, once
+     per reading;
   2. the same with two processes side by side;
   3. docloop with one `docloop worker` process: documents ingested first, then the clock runs from the
      worker's start until every document is settled (read, OCR, extraction, routing, results committed);
@@ -37,11 +39,19 @@ from tests.chaos.harness import SETTLED, RedisProcess, WorkerPool, free_port  # 
 
 
 def tesseract_alone(images: list[Path], processes: int) -> float:
-    """Seconds for the tesseract command to read every image with `processes` running at once."""
+    """Seconds for the tesseract command to read every image, once per configured reading of receipts,
+    with `processes` running at once."""
+    from review_app.settings import languages_by_type, load_settings
+
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    settings = load_settings(data_dir=Path(tempfile.mkdtemp(prefix="docloop-throughput-settings-")))
+    readings = [r for r in languages_by_type(settings).get("receipt", settings.ocr_language).split(",") if r]
+    folder = ["--tessdata-dir", str(settings.tessdata_dir)] if settings.tessdata_dir else []
 
     def one(path: Path) -> None:
-        subprocess.run(["tesseract", str(path), "stdout"], env=env, capture_output=True, check=True)
+        for reading in readings:
+            command = ["tesseract", str(path), "stdout", "-l", reading, *folder]
+            subprocess.run(command, env=env, capture_output=True, check=True)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(processes) as pool:
