@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from review_app.cli import main
@@ -56,3 +57,17 @@ def test_evaluate_writes_the_comparison_and_a_verdict(runtime, tmp_path):  # typ
     assert '<img src="per_field_f1.png"' in (out / "report.html").read_text()
     for chart in ("learning_curve.png", "per_field_f1.png", "reliability.png"):
         assert (out / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.env(DOCLOOP_OCR_LANGUAGE="eng,msa")
+def test_the_report_says_how_scans_were_read(runtime, tmp_path):  # type: ignore[no-untyped-def]
+    folder = tmp_path / "invoices"
+    folder.mkdir()
+    for path in SAMPLES.glob("invoice-0*"):
+        if path.suffix in {".pdf", ".json"}:
+            shutil.copy(path, folder / path.name)
+    out = tmp_path / "report"
+    arguments = ["evaluate", str(folder), "--doc-type", "invoice", "--out", str(out), "--jobs", "1"]
+    result = CliRunner().invoke(main, [*arguments, "--test-share", "0.4"])
+    assert result.exit_code == 0, result.output
+    assert "Made with `DOCLOOP_OCR_LANGUAGE=eng,msa docloop evaluate" in (out / "report.md").read_text()

@@ -295,6 +295,11 @@ def evaluate_command(
     result = evaluate(items, schema, rt.settings, split)
     add_costs(result, compute_cost_per_hour, currency)
     command = "docloop evaluate " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else "docloop evaluate"
+    ctx = rt.read_context_for(doc_type)
+    if not words_only and (ctx.ocr_language != "eng" or ctx.tessdata_dir):
+        # How the scans were read decides the figures as much as the arguments do.
+        where = " DOCLOOP_TESSDATA_DIR=DIR" if ctx.tessdata_dir else ""
+        command = f"DOCLOOP_OCR_LANGUAGE={ctx.ocr_language}{where} {command}"
     for path in write_report(result, out_dir, command):
         click.echo(f"wrote {path}", err=True)
     click.echo(result["recommendation"]["verdict"])
