@@ -15,12 +15,18 @@ from review_app.cli import main
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_docs"
 
 
-def test_evaluate_writes_the_comparison_and_a_verdict(runtime, tmp_path):  # type: ignore[no-untyped-def]
+def _invoice_folder(tmp_path: Path, pattern: str = "invoice-*") -> Path:
+    """The sample invoices (text-layer PDFs and labels) matching `pattern`, in a folder of their own."""
     folder = tmp_path / "invoices"
     folder.mkdir()
-    for path in SAMPLES.glob("invoice-*"):
+    for path in SAMPLES.glob(pattern):
         if path.suffix in {".pdf", ".json"}:
             shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_evaluate_writes_the_comparison_and_a_verdict(runtime, tmp_path):  # type: ignore[no-untyped-def]
+    folder = _invoice_folder(tmp_path)
     out = tmp_path / "report"
     result = CliRunner().invoke(
         main,
@@ -61,11 +67,7 @@ def test_evaluate_writes_the_comparison_and_a_verdict(runtime, tmp_path):  # typ
 
 @pytest.mark.env(DOCLOOP_OCR_LANGUAGE="eng,msa")
 def test_the_report_says_how_scans_were_read(runtime, tmp_path):  # type: ignore[no-untyped-def]
-    folder = tmp_path / "invoices"
-    folder.mkdir()
-    for path in SAMPLES.glob("invoice-0*"):
-        if path.suffix in {".pdf", ".json"}:
-            shutil.copy(path, folder / path.name)
+    folder = _invoice_folder(tmp_path, "invoice-0*")
     out = tmp_path / "report"
     arguments = ["evaluate", str(folder), "--doc-type", "invoice", "--out", str(out), "--jobs", "1"]
     result = CliRunner().invoke(main, [*arguments, "--test-share", "0.4"])
