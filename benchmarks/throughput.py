@@ -41,15 +41,16 @@ from tests.chaos.harness import SETTLED, RedisProcess, WorkerPool, free_port  # 
 def tesseract_alone(images: list[Path], processes: int) -> float:
     """Seconds for the tesseract command to read every image, once per configured reading of receipts,
     with `processes` running at once."""
-    from review_app.settings import languages_by_type, load_settings
+    from review_app.runtime import get_runtime
+    from review_app.settings import load_settings
 
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     settings = load_settings(data_dir=Path(tempfile.mkdtemp(prefix="docloop-throughput-settings-")))
-    readings = [r for r in languages_by_type(settings).get("receipt", settings.ocr_language).split(",") if r]
-    folder = ["--tessdata-dir", str(settings.tessdata_dir)] if settings.tessdata_dir else []
+    ctx = get_runtime(settings).read_context_for("receipt")  # the readings a worker uses for receipts
+    folder = ["--tessdata-dir", ctx.tessdata_dir] if ctx.tessdata_dir else []
 
     def one(path: Path) -> None:
-        for reading in readings:
+        for reading in ctx.ocr_readings:
             command = ["tesseract", str(path), "stdout", "-l", reading, *folder]
             subprocess.run(command, env=env, capture_output=True, check=True)
 

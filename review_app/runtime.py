@@ -63,10 +63,15 @@ class Runtime:
             upscale_below=s.ocr_upscale_below,
         )
 
+    @cached_property
+    def ocr_languages_by_type(self) -> dict[str, str]:
+        """The document types read with readings of their own (DOCLOOP_OCR_LANGUAGE_BY_TYPE), parsed once."""
+        return languages_by_type(self.settings)
+
     def read_context_for(self, doc_type: str) -> ReadContext:
         """The reading knobs for documents of one type: the operator's settings (the type's own readings,
         if DOCLOOP_OCR_LANGUAGE_BY_TYPE names it) and the type's page layout."""
-        language = languages_by_type(self.settings).get(doc_type, self.settings.ocr_language)
+        language = self.ocr_languages_by_type.get(doc_type, self.settings.ocr_language)
         return replace(
             self.read_context,
             page_segmentation=self.schema(doc_type).ocr_segmentation,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 
 import pypdfium2 as pdfium
 
@@ -94,8 +95,8 @@ def _read_pdf_page(page: pdfium.PdfPage, number: int, ctx: ReadContext) -> Page:
             for w in words
         )
 
-    in_points_reading = OcrReading(
-        list(in_points(reading.words)), reading.rotation, tuple(in_points(a) for a in reading.alternates)
+    in_points_reading = replace(
+        reading, words=list(in_points(reading.words)), alternates=tuple(map(in_points, reading.alternates))
     )
     return _ocr_page(number, width, height, in_points_reading, started)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from extractors.context import ReadContext
 from review_app.cli.common import friendly_errors, runtime
 from review_app.services.dataset_formats import FORMATS
 from review_app.services.ingest import Upload, ingest
@@ -296,7 +297,7 @@ def evaluate_command(
     add_costs(result, compute_cost_per_hour, currency)
     command = "docloop evaluate " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else "docloop evaluate"
     ctx = rt.read_context_for(doc_type)
-    if not words_only and (ctx.ocr_language != "eng" or ctx.tessdata_dir):
+    if not words_only and (ctx.ocr_language != ReadContext.ocr_language or ctx.tessdata_dir):
         # How the scans were read decides the figures as much as the arguments do.
         where = " DOCLOOP_TESSDATA_DIR=DIR" if ctx.tessdata_dir else ""
         command = f"DOCLOOP_OCR_LANGUAGE={ctx.ocr_language}{where} {command}"

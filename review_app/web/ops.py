@@ -29,7 +29,6 @@ from review_app.queue import job_queue, redis_connection
 from review_app.runtime import Runtime
 from review_app.services.dashboard import queue_state
 from review_app.services.gold import not_a_gold_copy
-from review_app.settings import languages_by_type
 from review_app.web.context import runtime
 
 bp = Blueprint("ops", __name__)
@@ -219,7 +218,7 @@ def readyz() -> tuple[dict[str, Any], int]:
         checks["redis"] = "ok"
     except Exception as e:  # reported, not raised
         checks["redis"] = f"error: {type(e).__name__}"
-    languages = ",".join([rt.settings.ocr_language, *languages_by_type(rt.settings).values()])
+    languages = ",".join([rt.settings.ocr_language, *rt.ocr_languages_by_type.values()])
     checks["tesseract"] = _tesseract_check(languages, rt.settings.tessdata_dir)
     if checks["redis"] == "ok":
         alive = Worker.count(queue=job_queue(rt.settings))

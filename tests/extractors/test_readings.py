@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,7 +28,7 @@ TOTAL = next(spec for spec in RECEIPT.fields if spec.name == "total")
 SYSTEM_TESSDATA = Path("/usr/share/tesseract-ocr/5/tessdata")
 
 
-def _page(rows: list[str], alternates: list[list[str]] = ()) -> Page:  # type: ignore[assignment]
+def _page(rows: list[str], alternates: Sequence[list[str]] = ()) -> Page:
     def words(lines: list[str]) -> tuple[Word, ...]:
         return tuple(
             Word(text, (10.0, 30.0 * i, 10.0 + 9 * len(text), 30.0 * i + 20)) for i, text in enumerate(lines)
